@@ -1,0 +1,185 @@
+import type { Unit } from './unit';
+
+/** Fixed columns after the template counts. */
+const FIXED = ['unseen_lines', 'unseen_templates', 'volume', 'severity_warn', 'severity_error', 'severity_fatal', 'error_ratio'] as const;
+
+export interface FeatureSpaceOptions {
+  /** Most frequent training templates that get a column of their own. */
+  maxTemplates?: number;
+  /** Numeric parameter slots (template parameter that is a number) that get a column. */
+  maxNumericSlots?: number;
+  /** Lower bound of a column's scale, in log1p units, so constant columns still register change. */
+  scaleFloor?: number;
+}
+
+export interface FeatureSpaceJSON {
+  templates: string[];
+  templateText: Record<string, string>;
+  numericSlots: string[];
+  columns: string[];
+  mean: number[];
+  scale: number[];
+  rawMean: number[];
+  scaleFloor: number;
+}
+
+/**
+ * The feature vocabulary and its scaling, fitted on training units and saved with the bundle:
+ * template counts, never-seen templates, volume, severity mix, error ratio and numeric parameter
+ * means, each log-compressed and standardised on the training data.
+ */
+export class FeatureSpace {
+  private readonly index: Map<string, number>;
+  private readonly slotIndex: Map<string, number>;
+
+  private constructor(private readonly s: FeatureSpaceJSON) {
+    this.index = new Map(s.templates.map((t, i) => [t, i]));
+    this.slotIndex = new Map(s.numericSlots.map((t, i) => [t, s.templates.length + FIXED.length + i]));
+  }
+
+  static fit(units: Unit[], templateText: Map<string, string>, opts: FeatureSpaceOptions = {}): FeatureSpace {
+    if (units.length === 0) throw new Error('no training units: the input produced no windows or sessions');
+    const maxTemplates = opts.maxTemplates ?? 2000;
+    const total = new Map<string, number>();
+    const slots = new Map<string, number>();
+    for (const u of units) {
+      for (const [id, c] of u.counts) total.set(id, (total.get(id) ?? 0) + c);
+      for (const [slot, v] of u.numeric) slots.set(slot, (slots.get(slot) ?? 0) + v.n);
+    }
+    const templates = [...total.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, maxTemplates)
+      .map(([id]) => id);
+    const kept = new Set(templates);
+    const numericSlots = [...slots.entries()]
+      .filter(([slot]) => kept.has(slot.slice(0, slot.lastIndexOf('#'))))
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, opts.maxNumericSlots ?? 32)
+      .map(([slot]) => slot);
+    const columns = [...templates.map((t) => `template:${t}`), ...FIXED, ...numericSlots.map((s) => `param:${s}`)];
+    const text: Record<string, string> = {};
+    for (const t of templates) text[t] = templateText.get(t) ?? '';
+    const space = new FeatureSpace({
+      templates,
+      templateText: text,
+      numericSlots,
+      columns,
+      mean: [],
+      scale: [],
+      rawMean: [],
+      scaleFloor: opts.scaleFloor ?? 0.25,
+    });
+    space.fitScaling(units);
+    return space;
+  }
+
+  static fromJSON(json: FeatureSpaceJSON): FeatureSpace {
+    return new FeatureSpace(json);
+  }
+
+  toJSON(): FeatureSpaceJSON {
+    return this.s;
+  }
+
+  get dims(): number {
+    return this.s.columns.length;
+  }
+
+  get columns(): readonly string[] {
+    return this.s.columns;
+  }
+
+  get templates(): readonly string[] {
+    return this.s.templates;
+  }
+
+  templateText(id: string): string | undefined {
+    return this.s.templateText[id];
+  }
+
+  isKnown(templateId: string): boolean {
+    return this.index.has(templateId);
+  }
+
+  /** LSTM vocabulary size: 0 = session start, 1 = unseen template, 2.. = known templates. */
+  get eventVocabulary(): number {
+    return this.s.templates.length + 2;
+  }
+
+  eventIndex(templateId: string): number {
+    const i = this.index.get(templateId);
+    return i === undefined ? 1 : i + 2;
+  }
+
+  /** Column index of a template, or -1 when the template has no column. */
+  templateColumn(templateId: string): number {
+    return this.index.get(templateId) ?? -1;
+  }
+
+  /** Mean of a column's raw (untransformed) value over the training units. */
+  expected(col: number): number {
+    return this.s.rawMean[col] ?? 0;
+  }
+
+  /** Raw per-unit values before compression and scaling (counts, ratio, numeric means). */
+  raw(u: Unit, out = new Float64Array(this.dims)): Float64Array {
+    out.fill(0);
+    const T = this.s.templates.length;
+    let unseen = 0;
+    let unseenDistinct = 0;
+    for (const [id, c] of u.counts) {
+      const i = this.index.get(id);
+      if (i === undefined) {
+        unseen += c;
+        unseenDistinct++;
+      } else out[i] = c;
+    }
+    out[T] = unseen;
+    out[T + 1] = unseenDistinct;
+    out[T + 2] = u.lines;
+    out[T + 3] = u.severity[4]!;
+    out[T + 4] = u.severity[5]!;
+    out[T + 5] = u.severity[6]!;
+    out[T + 6] = u.lines ? (u.severity[5]! + u.severity[6]!) / u.lines : 0;
+    for (const [slot, v] of u.numeric) {
+      const i = this.slotIndex.get(slot);
+      if (i !== undefined) out[i] = v.sum / v.n;
+    }
+    return out;
+  }
+
+  /** The model input: log1p of counts, then standardised with the training mean and scale. */
+  transform(u: Unit, out = new Float32Array(this.dims)): Float32Array {
+    const raw = this.raw(u);
+    const { mean, scale } = this.s;
+    for (let i = 0; i < raw.length; i++) out[i] = (this.compress(i, raw[i]!) - mean[i]!) / scale[i]!;
+    return out;
+  }
+
+  private compress(col: number, v: number): number {
+    const T = this.s.templates.length;
+    // error_ratio is already in [0, 1] and numeric means are already log-compressed.
+    return col === T + 6 || col >= T + FIXED.length ? v : Math.log1p(v);
+  }
+
+  private fitScaling(units: Unit[]): void {
+    const d = this.dims;
+    const sum = new Float64Array(d);
+    const sq = new Float64Array(d);
+    const rawSum = new Float64Array(d);
+    const raw = new Float64Array(d);
+    for (const u of units) {
+      this.raw(u, raw);
+      for (let i = 0; i < d; i++) {
+        const v = this.compress(i, raw[i]!);
+        sum[i] += v;
+        sq[i] += v * v;
+        rawSum[i] += raw[i]!;
+      }
+    }
+    const n = units.length;
+    this.s.mean = Array.from(sum, (v) => v / n);
+    this.s.scale = Array.from(sq, (v, i) => Math.max(this.s.scaleFloor, Math.sqrt(Math.max(0, v / n - this.s.mean[i]! ** 2))));
+    this.s.rawMean = Array.from(rawSum, (v) => v / n);
+  }
+}

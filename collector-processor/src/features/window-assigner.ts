@@ -1,0 +1,92 @@
+import type { LogRecord } from '../record';
+import { addRecord, newUnit, type Unit } from './unit';
+
+interface StreamWindows {
+  open: Map<number, Unit>;
+  /** Start of the next window to emit: windows are emitted in order, empty ones included. */
+  nextStart: number;
+  maxTimeMs: number;
+  lastTimeMs: number | null;
+  lines: number;
+}
+
+/**
+ * Tumbling event-time windows per stream. A window closes once the stream's watermark (latest
+ * event time minus the allowed lateness) passes its end; windows with no lines are still
+ * emitted, because a stream that goes quiet is itself a signal.
+ */
+export class WindowAssigner {
+  private readonly streams = new Map<string, StreamWindows>();
+  private readonly windowMs: number;
+  private readonly latenessMs: number;
+  /** Lines that arrived for a window that had already closed. */
+  late = 0;
+
+  constructor(
+    windowSeconds: number,
+    private readonly onUnit: (u: Unit) => void,
+    latenessSeconds = 0,
+  ) {
+    if (!(windowSeconds > 0)) throw new Error(`window must be a positive number of seconds, got ${windowSeconds}`);
+    this.windowMs = windowSeconds * 1000;
+    this.latenessMs = latenessSeconds * 1000;
+  }
+
+  add(r: LogRecord): void {
+    let s = this.streams.get(r.stream);
+    // Lines without a timestamp take the stream's last time; a stream with none at all advances
+    // one second per line so that it still forms windows.
+    const t = r.timeMs ?? s?.lastTimeMs ?? (s ? s.lines : 0) * 1000;
+    const start = t - (((t % this.windowMs) + this.windowMs) % this.windowMs);
+    if (!s) {
+      s = { open: new Map(), nextStart: start, maxTimeMs: t, lastTimeMs: null, lines: 0 };
+      this.streams.set(r.stream, s);
+    }
+    s.lines++;
+    if (r.timeMs !== null) s.lastTimeMs = r.timeMs;
+    if (start < s.nextStart) {
+      this.late++;
+      return;
+    }
+    let u = s.open.get(start);
+    if (!u) {
+      u = newUnit(r.stream, windowKey(start, this.windowMs), 'window', start, start + this.windowMs);
+      s.open.set(start, u);
+    }
+    addRecord(u, r, t);
+    u.endMs = start + this.windowMs;
+    if (t > s.maxTimeMs) {
+      s.maxTimeMs = t;
+      this.closeUntil(r.stream, s, t - this.latenessMs);
+    }
+  }
+
+  /** Closes every window that ends at or before `watermarkMs`, in every stream (quiet ones too). */
+  advance(watermarkMs: number): void {
+    for (const [name, s] of this.streams) this.closeUntil(name, s, watermarkMs);
+  }
+
+  /** End of input: closes all open windows, and empty ones up to the latest time of any stream. */
+  flush(): void {
+    let end = -Infinity;
+    for (const s of this.streams.values()) end = Math.max(end, s.maxTimeMs);
+    for (const [name, s] of this.streams) {
+      const last = Math.max(end, ...s.open.keys());
+      this.closeUntil(name, s, last - (((last % this.windowMs) + this.windowMs) % this.windowMs) + this.windowMs);
+    }
+  }
+
+  private closeUntil(stream: string, s: StreamWindows, watermarkMs: number): void {
+    while (s.nextStart + this.windowMs <= watermarkMs) {
+      const start = s.nextStart;
+      const u = s.open.get(start);
+      if (u) s.open.delete(start);
+      this.onUnit(u ?? newUnit(stream, windowKey(start, this.windowMs), 'window', start, start + this.windowMs));
+      s.nextStart = start + this.windowMs;
+    }
+  }
+}
+
+function windowKey(startMs: number, windowMs: number): string {
+  return `${new Date(startMs).toISOString().replace('.000Z', 'Z')}/${windowMs / 1000}s`;
+}

@@ -1,0 +1,61 @@
+/**
+ * Turns a raw anomaly score into a tail probability P(score >= s | normal), estimated on held-back
+ * normal units: empirical below the 90th percentile, an exponential tail fitted to the exceedances
+ * above it (peaks over threshold), so scores beyond anything seen in calibration still get
+ * distinct, ever smaller probabilities instead of all sharing 1/(n+1).
+ */
+export interface TailCalibratorJSON {
+  sorted: number[];
+  tailStart: number;
+  tailProb: number;
+  tailScale: number;
+}
+
+const TAIL_QUANTILE = 0.9;
+
+export class TailCalibrator {
+  private constructor(private readonly s: TailCalibratorJSON) {}
+
+  static fit(scores: ArrayLike<number>): TailCalibrator {
+    const sorted = Array.from(scores).filter(Number.isFinite).sort((a, b) => a - b);
+    if (sorted.length === 0) throw new Error('calibration needs at least one finite score');
+    const n = sorted.length;
+    const q = Math.min(n - 1, Math.floor(TAIL_QUANTILE * n));
+    const tailStart = sorted[q]!;
+    const exceed = sorted.slice(q + 1).filter((v) => v > tailStart);
+    const spread = sorted[n - 1]! - sorted[0]!;
+    // Mean excess is the MLE of an exponential tail; floor it so a calibration set with no spread
+    // above the quantile (all equal scores) does not give a zero-width tail.
+    const meanExcess = exceed.length ? exceed.reduce((a, v) => a + (v - tailStart), 0) / exceed.length : 0;
+    const tailScale = Math.max(meanExcess, spread * 0.01, Math.abs(tailStart) * 1e-3, 1e-6);
+    return new TailCalibrator({ sorted, tailStart, tailProb: pEmpirical(sorted, tailStart), tailScale });
+  }
+
+  static fromJSON(json: TailCalibratorJSON): TailCalibrator {
+    return new TailCalibrator(json);
+  }
+
+  toJSON(): TailCalibratorJSON {
+    return this.s;
+  }
+
+  /** Tail probability in (0, 1]. */
+  pValue(score: number): number {
+    if (Number.isNaN(score)) return 1;
+    const { sorted, tailStart, tailProb, tailScale } = this.s;
+    if (score <= tailStart) return pEmpirical(sorted, score);
+    return Math.max(Number.MIN_VALUE, tailProb * Math.exp(-(score - tailStart) / tailScale));
+  }
+}
+
+/** (1 + #{x >= s}) / (n + 1): the conformal p-value, never zero. */
+function pEmpirical(sorted: number[], s: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return (1 + sorted.length - lo) / (sorted.length + 1);
+}

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { registerParse } from './parse';
 import { registerTemplates } from './templates';
-import { CliError } from './cli-error';
+import { registerTrain } from './train';
+import { registerDetect } from './detect';
+import { registerDemo } from './demo';
 
 const program = new Command('logsieve')
   .description('Log anomaly detection: template mining, five-model ensemble, OTLP/Prometheus/Alertmanager outputs')
@@ -10,14 +12,16 @@ const program = new Command('logsieve')
 
 registerParse(program);
 registerTemplates(program);
+registerTrain(program);
+registerDetect(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  // One line on stderr and a non-zero exit for every expected failure; stacks only for bugs.
-  if (err instanceof CliError) {
-    process.stderr.write(`logsieve: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
-  throw err;
+  // One line on stderr and a non-zero exit; LOGSIEVE_DEBUG=1 shows the stack.
+  if (process.env['LOGSIEVE_DEBUG']) throw err;
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`logsieve: ${message.split('\n')[0]}\n`);
+  process.exit((err as { exitCode?: number }).exitCode ?? 1);
 }

@@ -1,0 +1,157 @@
+import { createWriteStream } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Ensemble, DetectorRuntime, readBundle, type Bundle, type EnsembleJSON, type ModelSettings } from '@logsieve/models';
+import { defaultModelSettings } from '@logsieve/models';
+import { severityForScore, type Explanation, type ModelName } from '../anomaly-event';
+import { FeatureSpace, type FeatureSpaceJSON } from '../features/feature-space';
+import type { Unit } from '../features/unit';
+import { explain } from './explain';
+import { forEachLine } from './line-source';
+import { StreamParser, type TemplateStore } from './stream-parser';
+import { createAssigner, type UnitSpec } from './unit-spec';
+import { unitMatrix, unitSequences } from './unit-vectors';
+
+export interface UnitResult {
+  unit: string;
+  stream: string;
+  start: string;
+  end: string;
+  score: number;
+  anomaly: boolean;
+  models: Record<ModelName, number>;
+  explanation: Explanation;
+  severity: ReturnType<typeof severityForScore>;
+  lines: number;
+}
+
+const BATCH = 512;
+
+/**
+ * A loaded bundle ready to score units: feature space, ONNX sessions, ensemble and threshold.
+ * Shared by `logsieve detect` and the streaming service.
+ */
+export class UnitScorer {
+  private constructor(
+    readonly bundle: Bundle,
+    readonly space: FeatureSpace,
+    private readonly runtime: DetectorRuntime,
+    private readonly ensemble: Ensemble,
+    public minScore: number,
+    public settings: ModelSettings,
+  ) {}
+
+  static async load(dir: string): Promise<UnitScorer> {
+    const bundle = await readBundle(dir);
+    const m = bundle.manifest;
+    const space = FeatureSpace.fromJSON(m.features as FeatureSpaceJSON);
+    const runtime = await DetectorRuntime.load(bundle.onnx, m.extra['detectors']);
+    return new UnitScorer(bundle, space, runtime, Ensemble.fromJSON(m.ensemble as EnsembleJSON), m.threshold.minScore, defaultModelSettings());
+  }
+
+  get unitSpec(): UnitSpec {
+    return this.bundle.manifest.unit;
+  }
+
+  get templates(): TemplateStore {
+    return this.bundle.templates as TemplateStore;
+  }
+
+  async score(units: Unit[], templateText: (stream: string, id: string) => string): Promise<UnitResult[]> {
+    if (units.length === 0) return [];
+    const X = unitMatrix(units, this.space);
+    const s = await this.runtime.score(X, unitSequences(units, this.space));
+    return units.map((u, i) => {
+      const raw = {} as Record<ModelName, number>;
+      for (const m of Object.keys(s.raw) as ModelName[]) raw[m] = s.raw[m][i]!;
+      const e = this.ensemble.score(raw, this.settings);
+      const d = this.space.dims;
+      const worst = s.lstmWorst[i]!.map((w) => ({ templateId: w.index > 0 ? (u.sequence[w.index - 1] ?? '') : '', probability: w.probability }));
+      const explanation = explain(u, this.space, s.aeErrors.subarray(i * d, (i + 1) * d), worst, (id) => this.space.templateText(id) ?? templateText(u.stream, id));
+      return {
+        unit: u.key,
+        stream: u.stream,
+        start: new Date(u.startMs).toISOString(),
+        end: new Date(u.endMs).toISOString(),
+        score: e.score,
+        anomaly: e.score >= this.minScore,
+        models: e.models,
+        explanation,
+        severity: severityForScore(e.score),
+        lines: u.lines,
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.runtime.close();
+  }
+}
+
+export interface DetectOptions {
+  model: string;
+  inputs: string[];
+  out: string;
+  /** From --window/--session-key; must agree with the bundle's unit when given. */
+  unit?: UnitSpec;
+  all?: boolean;
+  log?: (msg: string) => void;
+  onResult?: (r: UnitResult, u: Unit) => void;
+}
+
+export interface DetectSummary {
+  lines: number;
+  malformed: number;
+  units: number;
+  anomalies: number;
+  seconds: number;
+}
+
+export async function detect(opts: DetectOptions): Promise<DetectSummary> {
+  const t0 = performance.now();
+  const scorer = await UnitScorer.load(opts.model);
+  const spec = scorer.unitSpec;
+  if (opts.unit && JSON.stringify(unitKey(opts.unit)) !== JSON.stringify(unitKey(spec))) {
+    throw new Error(`the bundle was trained on ${describe(spec)}, not ${describe(opts.unit)}: train again or drop the flag`);
+  }
+  const parser = new StreamParser('frozen', scorer.templates);
+  const out = createWriteStream(opts.out);
+  let pending: Unit[] = [];
+  let units = 0;
+  let anomalies = 0;
+  const text = (stream: string, id: string) => parser.templateText(stream, id) ?? '';
+  const drain = async () => {
+    const batch = pending;
+    pending = [];
+    for (const [i, r] of (await scorer.score(batch, text)).entries()) {
+      units++;
+      if (r.anomaly) anomalies++;
+      opts.onResult?.(r, batch[i]!);
+      if (r.anomaly || opts.all) out.write(JSON.stringify(r) + '\n');
+    }
+  };
+  const assigner = createAssigner(spec, (u) => pending.push(u));
+  const read = await forEachLine(
+    opts.inputs,
+    (stream, line, lineNo) => {
+      const r = parser.parse(stream, line, lineNo);
+      if (r) assigner.add(r);
+    },
+    async () => {
+      if (pending.length >= BATCH) await drain();
+    },
+  );
+  assigner.flush();
+  await drain();
+  await scorer.close();
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const seconds = (performance.now() - t0) / 1000;
+  return { lines: read.lines, malformed: parser.malformed, units, anomalies, seconds };
+}
+
+function unitKey(u: UnitSpec): unknown {
+  return u.kind === 'window' ? [u.kind, u.windowSeconds] : [u.kind, u.sessionKey];
+}
+
+function describe(u: UnitSpec): string {
+  return u.kind === 'window' ? `${u.windowSeconds}-second windows` : `sessions keyed by /${u.sessionKey}/`;
+}

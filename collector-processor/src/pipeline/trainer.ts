@@ -1,0 +1,126 @@
+import { performance } from 'node:perf_hooks';
+import { MODEL_NAMES, Ensemble, rng, trainDetectors, DetectorRuntime, writeBundle, BUNDLE_FORMAT, type BundleManifest } from '@logsieve/models';
+import { scoreFromP } from '@logsieve/models/ensemble/score-scale';
+import { FeatureSpace } from '../features/feature-space';
+import type { Unit } from '../features/unit';
+import { forEachLine } from './line-source';
+import { StreamParser } from './stream-parser';
+import { createAssigner, type UnitSpec } from './unit-spec';
+import { unitMatrix, unitSequences } from './unit-vectors';
+
+export interface TrainOptions {
+  inputs: string[];
+  out: string;
+  unit: UnitSpec;
+  seed?: number;
+  /** Expected fraction of normal units flagged (default 0.001: score 75). */
+  falseAlarmRate?: number;
+  log?: (msg: string) => void;
+}
+
+export interface TrainSummary {
+  version: string;
+  lines: number;
+  malformed: number;
+  units: number;
+  heldOutUnits: number;
+  templates: number;
+  streams: number;
+  seconds: number;
+}
+
+export const DEFAULT_FALSE_ALARM_RATE = 0.001;
+/** Share of training units held back to calibrate scores (never used to fit a model). */
+const HELD_OUT = 0.2;
+
+/**
+ * Trains a bundle: mine templates over all lines, then re-read and cut the lines into units with
+ * the final templates (so training features are computed exactly as detection computes them),
+ * fit the feature space and the five models on most units, calibrate on the units held back.
+ */
+export async function train(opts: TrainOptions): Promise<TrainSummary> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => {});
+  const seed = opts.seed ?? 42;
+
+  const learner = new StreamParser('learn');
+  const read = await forEachLine(opts.inputs, (stream, line, lineNo) => void learner.parse(stream, line, lineNo));
+  const store = learner.snapshot();
+  log(`mined ${learner.templateCount()} templates from ${read.lines} lines in ${read.files} file(s)`);
+
+  const parser = new StreamParser('frozen', store);
+  const units: Unit[] = [];
+  const assigner = createAssigner(opts.unit, (u) => units.push(u));
+  await forEachLine(opts.inputs, (stream, line, lineNo) => {
+    const r = parser.parse(stream, line, lineNo);
+    if (r) assigner.add(r);
+  });
+  assigner.flush();
+  if (units.length < 10) {
+    throw new Error(`only ${units.length} training unit(s): need at least 10 (more data, a shorter --window, or a --session-key that matches)`);
+  }
+
+  const text = new Map<string, string>();
+  for (const u of units) for (const id of u.counts.keys()) if (!text.has(id)) text.set(id, parser.templateText(u.stream, id) ?? '');
+  const space = FeatureSpace.fit(units, text);
+
+  const order = shuffle(units.length, seed);
+  const nHeld = Math.max(5, Math.round(units.length * HELD_OUT));
+  const held = order.slice(0, nHeld).map((i) => units[i]!);
+  const fit = order.slice(nHeld).map((i) => units[i]!);
+  log(`${units.length} units (${fit.length} to fit, ${held.length} held back for calibration), ${space.dims} features`);
+
+  const trained = await trainDetectors({
+    X: unitMatrix(fit, space),
+    sequences: unitSequences(fit, space),
+    vocabulary: space.eventVocabulary,
+    seed,
+    log,
+  });
+  const runtime = await DetectorRuntime.load(trained.onnx, trained.meta);
+  const heldScores = await runtime.score(unitMatrix(held, space), unitSequences(held, space));
+  const ensemble = Ensemble.fit(heldScores.raw);
+  await runtime.close();
+
+  const falseAlarmRate = opts.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
+  const seconds = (performance.now() - t0) / 1000;
+  const createdAt = new Date().toISOString();
+  const version = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${seed}`;
+  const summary: TrainSummary = {
+    version,
+    lines: read.lines,
+    malformed: learner.malformed,
+    units: units.length,
+    heldOutUnits: held.length,
+    templates: space.templates.length,
+    streams: learner.streamNames().length,
+    seconds: Math.round(seconds * 10) / 10,
+  };
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    version,
+    createdAt,
+    logsieveVersion: '0.1.0',
+    unit: opts.unit,
+    training: { ...summary, seed, truncatedLines: read.truncated } as unknown as Record<string, number>,
+    features: space.toJSON(),
+    ensemble: ensemble.toJSON(),
+    threshold: { falseAlarmRate, minScore: Math.round(scoreFromP(falseAlarmRate) * 100) / 100 },
+    models: Object.fromEntries(MODEL_NAMES.map((m) => [m, { file: `${m}.onnx`, card: trained.cards[m] }])) as BundleManifest['models'],
+    extra: { detectors: trained.meta },
+    templates: 'templates.json',
+  };
+  await writeBundle(opts.out, manifest, trained.onnx, store);
+  log(`wrote bundle ${version} to ${opts.out} in ${summary.seconds} s`);
+  return summary;
+}
+
+function shuffle(n: number, seed: number): number[] {
+  const r = rng(seed);
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}

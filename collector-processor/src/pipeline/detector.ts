@@ -6,8 +6,9 @@ import { severityForScore, type Explanation, type ModelName } from '../anomaly-e
 import { FeatureSpace, type FeatureSpaceJSON } from '../features/feature-space';
 import type { Unit } from '../features/unit';
 import { explain } from './explain';
-import { forEachLine } from './line-source';
-import { StreamParser, type TemplateStore } from './stream-parser';
+import { resolveInputs } from '../ingest/file-input';
+import { MiningRun } from '../mine/mine-inputs';
+import { TemplateStage, type TemplateStore } from './template-stage';
 import { createAssigner, type UnitSpec } from './unit-spec';
 import { unitMatrix, unitSequences } from './unit-vectors';
 
@@ -22,9 +23,17 @@ export interface UnitResult {
   explanation: Explanation;
   severity: ReturnType<typeof severityForScore>;
   lines: number;
+  /** Raw model scores, kept so a unit can be re-scored under another setting (threshold preview). */
+  raw: Record<ModelName, number>;
+}
+
+export interface UnitThreshold {
+  minScore: number;
+  models: ModelSettings;
 }
 
 const BATCH = 512;
+const END_OF_SESSION = '(end of session)';
 
 /**
  * A loaded bundle ready to score units: feature space, ONNX sessions, ensemble and threshold.
@@ -56,28 +65,40 @@ export class UnitScorer {
     return this.bundle.templates as TemplateStore;
   }
 
-  async score(units: Unit[], templateText: (stream: string, id: string) => string): Promise<UnitResult[]> {
+  /** The ensemble score of raw model scores under a setting. */
+  rescore(raw: Record<string, number>, settings: ModelSettings): number {
+    return this.ensemble.score(raw as Record<ModelName, number>, settings).score;
+  }
+
+  async score(
+    units: Unit[],
+    templateText: (id: string) => string | undefined,
+    thresholdFor?: (stream: string) => UnitThreshold | undefined,
+  ): Promise<UnitResult[]> {
     if (units.length === 0) return [];
     const X = unitMatrix(units, this.space);
     const s = await this.runtime.score(X, unitSequences(units, this.space));
     return units.map((u, i) => {
       const raw = {} as Record<ModelName, number>;
       for (const m of Object.keys(s.raw) as ModelName[]) raw[m] = s.raw[m][i]!;
-      const e = this.ensemble.score(raw, this.settings);
+      const t = thresholdFor?.(u.stream) ?? { minScore: this.minScore, models: this.settings };
+      const e = this.ensemble.score(raw, t.models);
       const d = this.space.dims;
-      const worst = s.lstmWorst[i]!.map((w) => ({ templateId: w.index > 0 ? (u.sequence[w.index - 1] ?? '') : '', probability: w.probability }));
-      const explanation = explain(u, this.space, s.aeErrors.subarray(i * d, (i + 1) * d), worst, (id) => this.space.templateText(id) ?? templateText(u.stream, id));
+      // An index past the sequence is the end-of-session event: the session stopped early.
+      const worst = s.lstmWorst[i]!.map((w) => ({ templateId: u.sequence[w.index] ?? END_OF_SESSION, probability: w.probability }));
+      const explanation = explain(u, this.space, s.aeErrors.subarray(i * d, (i + 1) * d), worst, (id) => this.space.templateText(id) ?? templateText(id) ?? id);
       return {
         unit: u.key,
         stream: u.stream,
         start: new Date(u.startMs).toISOString(),
         end: new Date(u.endMs).toISOString(),
         score: e.score,
-        anomaly: e.score >= this.minScore,
+        anomaly: e.score >= t.minScore,
         models: e.models,
         explanation,
         severity: severityForScore(e.score),
         lines: u.lines,
+        raw,
       };
     });
   }
@@ -113,12 +134,14 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
   if (opts.unit && JSON.stringify(unitKey(opts.unit)) !== JSON.stringify(unitKey(spec))) {
     throw new Error(`the bundle was trained on ${describe(spec)}, not ${describe(opts.unit)}: train again or drop the flag`);
   }
-  const parser = new StreamParser('frozen', scorer.templates);
+  const sources = resolveInputs(opts.inputs);
+  const stage = new TemplateStage('frozen', scorer.templates);
+  const run = new MiningRun();
   const out = createWriteStream(opts.out);
   let pending: Unit[] = [];
   let units = 0;
   let anomalies = 0;
-  const text = (stream: string, id: string) => parser.templateText(stream, id) ?? '';
+  const text = (id: string) => stage.templateText(id);
   const drain = async () => {
     const batch = pending;
     pending = [];
@@ -126,26 +149,32 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
       units++;
       if (r.anomaly) anomalies++;
       opts.onResult?.(r, batch[i]!);
-      if (r.anomaly || opts.all) out.write(JSON.stringify(r) + '\n');
+      const { raw: _raw, ...line } = r;
+      if (r.anomaly || opts.all) out.write(JSON.stringify(line) + '\n');
     }
   };
   const assigner = createAssigner(spec, (u) => pending.push(u));
-  const read = await forEachLine(
-    opts.inputs,
-    (stream, line, lineNo) => {
-      const r = parser.parse(stream, line, lineNo);
-      if (r) assigner.add(r);
-    },
-    async () => {
-      if (pending.length >= BATCH) await drain();
-    },
-  );
+  let lines = 0;
+  let malformed = 0;
+  for (const src of sources) {
+    await run.replay(
+      src,
+      (_lineNo, r) => {
+        lines++;
+        if (r) assigner.add(stage.mine(r));
+        else malformed++;
+      },
+      async () => {
+        if (pending.length >= BATCH) await drain();
+      },
+    );
+  }
   assigner.flush();
   await drain();
   await scorer.close();
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const seconds = (performance.now() - t0) / 1000;
-  return { lines: read.lines, malformed: parser.malformed, units, anomalies, seconds };
+  return { lines, malformed, units, anomalies, seconds };
 }
 
 function unitKey(u: UnitSpec): unknown {

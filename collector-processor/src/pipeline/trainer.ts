@@ -3,8 +3,10 @@ import { MODEL_NAMES, Ensemble, rng, trainDetectors, DetectorRuntime, writeBundl
 import { scoreFromP } from '@logsieve/models/ensemble/score-scale';
 import { FeatureSpace } from '../features/feature-space';
 import type { Unit } from '../features/unit';
-import { forEachLine } from './line-source';
-import { StreamParser } from './stream-parser';
+import type { LogRecord } from '../record';
+import { resolveInputs } from '../ingest/file-input';
+import { MiningRun } from '../mine/mine-inputs';
+import { TemplateStage, type TemplateStore } from './template-stage';
 import { createAssigner, type UnitSpec } from './unit-spec';
 import { unitMatrix, unitSequences } from './unit-vectors';
 
@@ -41,27 +43,48 @@ const HELD_OUT = 0.2;
 export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
-  const seed = opts.seed ?? 42;
+  const sources = resolveInputs(opts.inputs);
+  const run = new MiningRun(true);
+  await run.learn(sources);
+  const store: TemplateStore = {};
+  for (const [stream, miner] of run.miners) store[stream] = miner.snapshot();
+  log(`mined ${run.miners.size} stream(s) from ${run.counts.lines} lines in ${sources.length} file(s)`);
 
-  const learner = new StreamParser('learn');
-  const read = await forEachLine(opts.inputs, (stream, line, lineNo) => void learner.parse(stream, line, lineNo));
-  const store = learner.snapshot();
-  log(`mined ${learner.templateCount()} templates from ${read.lines} lines in ${read.files} file(s)`);
-
-  const parser = new StreamParser('frozen', store);
+  const stage = new TemplateStage('frozen', store);
   const units: Unit[] = [];
   const assigner = createAssigner(opts.unit, (u) => units.push(u));
-  await forEachLine(opts.inputs, (stream, line, lineNo) => {
-    const r = parser.parse(stream, line, lineNo);
-    if (r) assigner.add(r);
-  });
+  for (const src of sources) await run.replay(src, (_lineNo, r) => r && assigner.add(stage.mine(r)));
   assigner.flush();
+  return fitBundle(units, store, stage, { ...opts, t0, lines: run.counts.lines, malformed: run.counts.malformed, truncated: run.counts.truncated });
+}
+
+/** Training from records already decoded (the service's baseline): same two passes, in memory. */
+export async function trainFromRecords(records: LogRecord[], opts: Omit<TrainOptions, 'inputs'>): Promise<TrainSummary> {
+  const t0 = performance.now();
+  const learner = new TemplateStage('learn');
+  for (const r of records) learner.mine(r);
+  const store = learner.snapshot();
+  const stage = new TemplateStage('frozen', store);
+  const units: Unit[] = [];
+  const assigner = createAssigner(opts.unit, (u) => units.push(u));
+  for (const r of records) assigner.add(stage.mine(r));
+  assigner.flush();
+  return fitBundle(units, store, stage, { ...opts, t0, lines: records.length, malformed: 0, truncated: 0 });
+}
+
+async function fitBundle(
+  units: Unit[],
+  store: TemplateStore,
+  stage: TemplateStage,
+  opts: Omit<TrainOptions, 'inputs'> & { t0: number; lines: number; malformed: number; truncated: number },
+): Promise<TrainSummary> {
+  const log = opts.log ?? (() => {});
+  const seed = opts.seed ?? 42;
   if (units.length < 10) {
     throw new Error(`only ${units.length} training unit(s): need at least 10 (more data, a shorter --window, or a --session-key that matches)`);
   }
-
   const text = new Map<string, string>();
-  for (const u of units) for (const id of u.counts.keys()) if (!text.has(id)) text.set(id, parser.templateText(u.stream, id) ?? '');
+  for (const u of units) for (const id of u.counts.keys()) if (!text.has(id)) text.set(id, stage.templateText(id) ?? '');
   const space = FeatureSpace.fit(units, text);
 
   const order = shuffle(units.length, seed);
@@ -83,17 +106,17 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   await runtime.close();
 
   const falseAlarmRate = opts.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - opts.t0) / 1000;
   const createdAt = new Date().toISOString();
   const version = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${seed}`;
   const summary: TrainSummary = {
     version,
-    lines: read.lines,
-    malformed: learner.malformed,
+    lines: opts.lines,
+    malformed: opts.malformed,
     units: units.length,
     heldOutUnits: held.length,
     templates: space.templates.length,
-    streams: learner.streamNames().length,
+    streams: Object.keys(store).length,
     seconds: Math.round(seconds * 10) / 10,
   };
   const manifest: BundleManifest = {
@@ -102,7 +125,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     createdAt,
     logsieveVersion: '0.1.0',
     unit: opts.unit,
-    training: { ...summary, seed, truncatedLines: read.truncated } as unknown as Record<string, number>,
+    training: { ...summary, seed, truncatedLines: opts.truncated } as unknown as Record<string, number>,
     features: space.toJSON(),
     ensemble: ensemble.toJSON(),
     threshold: { falseAlarmRate, minScore: Math.round(scoreFromP(falseAlarmRate) * 100) / 100 },

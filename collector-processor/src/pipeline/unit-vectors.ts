@@ -8,12 +8,7 @@ export function unitMatrix(units: Unit[], space: FeatureSpace): Matrix {
   return m;
 }
 
-/** LSTM input: event 0 opens every unit, then one event index per line (1 = never-seen template). */
+/** LSTM input: one event index per line (1 = never-seen template); the model adds the start marker. */
 export function unitSequences(units: Unit[], space: FeatureSpace): number[][] {
-  return units.map((u) => {
-    const seq = new Array<number>(u.sequence.length + 1);
-    seq[0] = 0;
-    for (let i = 0; i < u.sequence.length; i++) seq[i + 1] = space.eventIndex(u.sequence[i]!);
-    return seq;
-  });
+  return units.map((u) => u.sequence.map((id) => space.eventIndex(id)));
 }

@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ModelSettings } from '@logsieve/models';
+import type { AnomalyEvent } from '../anomaly-event';
+import type { Unit } from '../features/unit';
+import { BoundedQueue } from '../ingest/bounded-queue';
+import type { IngestSource } from '../ingest/record-sink';
+import type { LogRecord } from '../record';
+import { UnitScorer, type UnitResult } from './detector';
+import { RecordDecoder } from './record-decoder';
+import { TemplateStage } from './template-stage';
+import { trainFromRecords } from './trainer';
+import { createAssigner, type Assigner, type UnitSpec } from './unit-spec';
+
+export type ModelState = 'collecting' | 'training' | 'active';
+
+export interface StreamThreshold {
+  minScore: number;
+  models: ModelSettings;
+}
+
+/** What the pipeline reports; the service maps it to metrics, storage and outputs. */
+export interface PipelineObserver {
+  processed?(stream: string, n: number): void;
+  dropped?(stream: string, reason: 'malformed', n: number): void;
+  newTemplate?(stream: string): void;
+  unitScored?(r: UnitResult): void;
+  stateChanged?(state: ModelState, version: string | null): void;
+  latency?(stage: 'decode_mine' | 'score' | 'emit', seconds: number): void;
+  /** Anomalies to store and send; the returned promise resolves once they are stored. */
+  anomalies?(events: AnomalyEvent[]): Promise<void>;
+  error?(err: unknown, where: string): void;
+}
+
+export interface LivePipelineOptions {
+  unit: UnitSpec;
+  modelsDir: string;
+  queueCapacity: number;
+  baselineMinutes: number;
+  baselineMinUnits: number;
+  /** Upper bound on records kept for baseline training. */
+  maxBaselineRecords?: number;
+  allowedLatenessSeconds?: number;
+  thresholdFor?: (stream: string) => StreamThreshold | undefined;
+  /** Feedback: true when an anomaly like this was marked a false positive. */
+  suppressed?: (e: AnomalyEvent) => boolean;
+  observer?: PipelineObserver;
+  now?: () => number;
+}
+
+interface RecentUnit {
+  stream: string;
+  endMs: number;
+  raw: Record<string, number>;
+}
+
+const SCORE_BATCH = 256;
+const RECENT_MAX = 200_000;
+
+/**
+ * The streaming pipeline behind `logsieve serve`: the same decode, mine, feature and scoring code
+ * as the CLI, fed by a bounded queue, with event-time windows closed by a watermark. With no model
+ * it collects a baseline, trains on it in-process, and starts scoring.
+ */
+export class LivePipeline {
+  readonly queue: BoundedQueue<LogRecord>;
+  private readonly decoder = new RecordDecoder();
+  private stage: TemplateStage;
+  private assigner: Assigner;
+  private scorer: UnitScorer | null = null;
+  private closed: Unit[] = [];
+  private baseline: LogRecord[] = [];
+  private baselineStart = Infinity;
+  private baselineEnd = -Infinity;
+  private baselineUnits = 0;
+  private maxEventMs = -Infinity;
+  private worker: Promise<void> | null = null;
+  private readonly recent: RecentUnit[] = [];
+  state: ModelState = 'collecting';
+  lastError: string | null = null;
+
+  constructor(private readonly o: LivePipelineOptions) {
+    this.queue = new BoundedQueue<LogRecord>(o.queueCapacity);
+    this.stage = new TemplateStage('learn');
+    this.assigner = createAssigner(o.unit, () => this.baselineUnits++);
+  }
+
+  get modelVersion(): string | null {
+    return this.scorer?.bundle.manifest.version ?? null;
+  }
+
+  get activeScorer(): UnitScorer | null {
+    return this.scorer;
+  }
+
+  /** Fraction of the baseline collected (1 once a model is active). */
+  get baselineProgress(): number {
+    if (this.state !== 'collecting') return 1;
+    const span = this.baselineEnd > this.baselineStart ? (this.baselineEnd - this.baselineStart) / 60_000 : 0;
+    return Math.min(1, span / this.o.baselineMinutes, this.baselineUnits / this.o.baselineMinUnits);
+  }
+
+  /** The RecordSink of every ingest source: queue or refuse, never buffer without bound. */
+  accept = async (records: LogRecord[], source: IngestSource): Promise<{ accepted: number; rejected: number }> => {
+    this.queue.offer(records, source);
+    return { accepted: records.length, rejected: 0 };
+  };
+
+  async activate(bundleDir: string): Promise<string> {
+    const scorer = await UnitScorer.load(bundleDir);
+    const old = this.scorer;
+    this.scorer = scorer;
+    this.stage = new TemplateStage('frozen', scorer.templates);
+    this.closed = [];
+    this.assigner = createAssigner(scorer.unitSpec, (u) => this.closed.push(u));
+    this.baseline = [];
+    this.setState('active');
+    await old?.close();
+    return scorer.bundle.manifest.version;
+  }
+
+  start(): void {
+    this.worker ??= this.run().catch((err) => this.o.observer?.error?.(err, 'pipeline'));
+  }
+
+  /** Stops taking records, processes what was queued, closes every open unit and scores it. */
+  async stop(): Promise<void> {
+    this.queue.close();
+    await this.worker;
+    this.assigner.flush();
+    await this.scoreClosed(true);
+    await this.scorer?.close();
+  }
+
+  /** Closes units whose time has passed even when no record arrives (quiet streams, idle sessions). */
+  async tick(): Promise<void> {
+    const now = this.o.now?.() ?? Date.now();
+    const wm = Math.max(this.maxEventMs, now) - (this.o.allowedLatenessSeconds ?? 10) * 1000;
+    this.assigner.advance(wm);
+    await this.scoreClosed(true);
+  }
+
+  /** Scores the recent units again with another setting: the thresholds preview. */
+  preview(stream: string | undefined, sinceMs: number, t: StreamThreshold): { units: number; current: number; proposed: number } {
+    const scorer = this.scorer;
+    if (!scorer) return { units: 0, current: 0, proposed: 0 };
+    let units = 0;
+    let current = 0;
+    let proposed = 0;
+    for (const r of this.recent) {
+      if (r.endMs < sinceMs || (stream && r.stream !== stream)) continue;
+      units++;
+      const cur = this.o.thresholdFor?.(r.stream) ?? { minScore: scorer.minScore, models: scorer.settings };
+      if (scorer.rescore(r.raw, cur.models) >= cur.minScore) current++;
+      if (scorer.rescore(r.raw, t.models) >= t.minScore) proposed++;
+    }
+    return { units, current, proposed };
+  }
+
+  private setState(s: ModelState): void {
+    this.state = s;
+    this.o.observer?.stateChanged?.(s, this.modelVersion);
+  }
+
+  private async run(): Promise<void> {
+    for await (const { batch } of this.queue) {
+      const t0 = performance.now();
+      const counts = new Map<string, number>();
+      for (const rec of batch) {
+        const r = this.decoder.decode(rec);
+        if (!r) {
+          this.o.observer?.dropped?.(rec.stream, 'malformed', 1);
+          continue;
+        }
+        if (r.timeMs === null) r.timeMs = this.o.now?.() ?? Date.now();
+        if (r.timeMs > this.maxEventMs) this.maxEventMs = r.timeMs;
+        this.stage.mine(r);
+        this.assigner.add(r);
+        counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);
+        if (this.state === 'collecting') this.collect(r);
+      }
+      for (const [s, n] of counts) this.o.observer?.processed?.(s, n);
+      this.o.observer?.latency?.('decode_mine', (performance.now() - t0) / 1000);
+      if (this.state === 'collecting' && this.baselineProgress >= 1) await this.trainBaseline();
+      await this.scoreClosed(false);
+    }
+  }
+
+  private collect(r: LogRecord): void {
+    const t = r.timeMs!;
+    if (t < this.baselineStart) this.baselineStart = t;
+    if (t > this.baselineEnd) this.baselineEnd = t;
+    if (this.baseline.length < (this.o.maxBaselineRecords ?? 1_000_000)) this.baseline.push(r);
+  }
+
+  private async trainBaseline(): Promise<void> {
+    this.setState('training');
+    const records = this.baseline;
+    this.baseline = [];
+    const out = join(this.o.modelsDir, `baseline-${Date.now()}`);
+    try {
+      // The baseline's records were mined in learn mode; training mines them again from scratch.
+      for (const r of records) r.templateId = undefined;
+      await trainFromRecords(records, { out, unit: this.o.unit });
+      await this.activate(out);
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.o.observer?.error?.(err, 'baseline training');
+      // Keep collecting: more data may make training possible.
+      this.baseline = records.slice(-Math.floor((this.o.maxBaselineRecords ?? 1_000_000) / 2));
+      this.baselineUnits = 0;
+      this.setState('collecting');
+    }
+  }
+
+  private async scoreClosed(all: boolean): Promise<void> {
+    const scorer = this.scorer;
+    if (!scorer) return;
+    while (this.closed.length >= (all ? 1 : SCORE_BATCH)) {
+      const units = this.closed.splice(0, SCORE_BATCH);
+      const t0 = performance.now();
+      const results = await scorer.score(units, (id) => this.stage.templateText(id), this.o.thresholdFor);
+      this.o.observer?.latency?.('score', (performance.now() - t0) / 1000);
+      const events: AnomalyEvent[] = [];
+      for (const [i, r] of results.entries()) {
+        const u = units[i]!;
+        this.remember(u, r);
+        this.o.observer?.unitScored?.(r);
+        if (!r.anomaly) continue;
+        const e = toEvent(r, u, scorer.bundle.manifest.version);
+        if (this.o.suppressed?.(e)) continue;
+        events.push(e);
+      }
+      if (events.length) {
+        const t1 = performance.now();
+        await this.o.observer?.anomalies?.(events);
+        this.o.observer?.latency?.('emit', (performance.now() - t1) / 1000);
+      }
+    }
+  }
+
+  private remember(u: Unit, r: UnitResult): void {
+    this.recent.push({ stream: u.stream, endMs: u.endMs, raw: r.raw });
+    if (this.recent.length > RECENT_MAX) this.recent.splice(0, this.recent.length - RECENT_MAX);
+  }
+}
+
+export function toEvent(r: UnitResult, u: Unit, modelVersion: string): AnomalyEvent {
+  const id = createHash('sha256').update(`${r.stream}\u0000${r.unit}\u0000${r.start}\u0000${modelVersion}`).digest('hex').slice(0, 24);
+  const evidence: string[] = [];
+  for (const e of r.explanation.unexpectedEvents) if (e.line && !evidence.includes(e.line)) evidence.push(e.line);
+  for (const t of r.explanation.topTemplates) {
+    const l = u.examples.get(t.templateId);
+    if (l && !evidence.includes(l)) evidence.push(l);
+  }
+  for (const l of u.samples) if (evidence.length < 10 && !evidence.includes(l)) evidence.push(l);
+  return {
+    id,
+    stream: r.stream,
+    unit: r.unit,
+    unitKind: u.kind,
+    start: r.start,
+    end: r.end,
+    score: r.score,
+    severity: r.severity,
+    models: r.models,
+    explanation: r.explanation,
+    sampleLines: evidence.slice(0, 10),
+    traceIds: u.traceIds,
+    modelVersion,
+    createdAt: new Date().toISOString(),
+    feedback: null,
+  };
+}
+

@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+import type { Cache } from './cache';
+
+export interface RedisCacheOptions {
+  url: string;
+  /** Put before every key and channel, so several deployments (or test runs) share one Redis. */
+  prefix?: string;
+  connectTimeoutMs?: number;
+}
+
+/** Redis through ioredis: one connection for commands, one for subscriptions (Redis requires it). */
+export class RedisCache implements Cache {
+  readonly kind = 'redis' as const;
+  readonly degraded = false;
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly sub: Redis,
+    private readonly prefix: string,
+  ) {
+    sub.on('message', (channel: string, message: string) => {
+      for (const h of this.handlers.get(channel) ?? []) h(message);
+    });
+  }
+
+  /** Rejects when Redis cannot be reached within the timeout. */
+  static async connect(opts: RedisCacheOptions): Promise<RedisCache> {
+    const make = () =>
+      new Redis(opts.url, {
+        lazyConnect: true,
+        connectTimeout: opts.connectTimeoutMs ?? 3000,
+        maxRetriesPerRequest: 2,
+        // Later outages: keep reconnecting with a capped delay; commands fail fast meanwhile.
+        retryStrategy: (times) => Math.min(times * 200, 5000),
+      });
+    const client = make();
+    const sub = make();
+    // Connection errors surface through rejected commands; unhandled 'error' events would crash.
+    client.on('error', () => {});
+    sub.on('error', () => {});
+    try {
+      await Promise.all([client.connect(), sub.connect()]);
+    } catch (err) {
+      client.disconnect();
+      sub.disconnect();
+      throw err;
+    }
+    return new RedisCache(client, sub, opts.prefix ?? '');
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.client.get(this.prefix + key);
+  }
+
+  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    if (ttlSeconds === undefined) await this.client.set(this.prefix + key, value);
+    else await this.client.set(this.prefix + key, value, 'PX', Math.max(1, Math.round(ttlSeconds * 1000)));
+  }
+
+  async del(key: string): Promise<void> {
+    await this.client.del(this.prefix + key);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.client.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    const ch = this.prefix + channel;
+    let set = this.handlers.get(ch);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(ch, set);
+      await this.sub.subscribe(ch);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+      if (set.size === 0 && this.handlers.get(ch) === set) {
+        this.handlers.delete(ch);
+        await this.sub.unsubscribe(ch);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.client.quit(), this.sub.quit()]);
+  }
+}

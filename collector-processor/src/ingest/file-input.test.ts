@@ -1,0 +1,85 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CliError } from '../cli/cli-error';
+import { readLineBatches, resolveInputs, type InputSource } from './file-input';
+
+let dir: string;
+
+async function allLines(src: InputSource): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of readLineBatches(src)) out.push(...b);
+  return out;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'logsieve-input-'));
+  writeFileSync(path.join(dir, 'plain.log'), 'one\r\ntwo\nthree');
+  writeFileSync(path.join(dir, 'packed.log.gz'), gzipSync('alpha\nbeta\n'));
+  writeFileSync(path.join(dir, 'no-suffix'), gzipSync('gamma\n'));
+  mkdirSync(path.join(dir, 'folder'));
+  writeFileSync(path.join(dir, 'folder', 'b.log'), 'b\n');
+  writeFileSync(path.join(dir, 'folder', 'a.log'), 'a\n');
+  writeFileSync(path.join(dir, 'folder', '.hidden'), 'h\n');
+  mkdirSync(path.join(dir, 'empty'));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('resolveInputs', () => {
+  it('names streams after files and expands folders in name order', () => {
+    expect(resolveInputs([path.join(dir, 'plain.log'), path.join(dir, 'folder'), '-'])).toEqual([
+      { stream: 'plain.log', path: path.join(dir, 'plain.log') },
+      { stream: 'a.log', path: path.join(dir, 'folder', 'a.log') },
+      { stream: 'b.log', path: path.join(dir, 'folder', 'b.log') },
+      { stream: 'stdin', path: '-' },
+    ]);
+    expect(resolveInputs([path.join(dir, 'packed.log.gz')])[0]!.stream).toBe('packed.log');
+  });
+
+  it('throws a CliError for no input, a missing path, an empty folder', () => {
+    expect(() => resolveInputs([])).toThrow(CliError);
+    expect(() => resolveInputs([path.join(dir, 'missing.log')])).toThrow(/missing\.log: no such file/);
+    expect(() => resolveInputs([path.join(dir, 'empty')])).toThrow(/has no files/);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('throws a CliError for an unreadable file', () => {
+    const f = path.join(dir, 'secret.log');
+    writeFileSync(f, 'x');
+    chmodSync(f, 0o000);
+    expect(() => resolveInputs([f])).toThrow(/permission denied/);
+  });
+});
+
+describe('readLineBatches', () => {
+  it('reads plain files with CRLF and no final newline', async () => {
+    expect(await allLines({ stream: 'p', path: path.join(dir, 'plain.log') })).toEqual([
+      'one',
+      'two',
+      'three',
+    ]);
+  });
+
+  it('gunzips by magic bytes, whatever the name', async () => {
+    expect(await allLines({ stream: 'g', path: path.join(dir, 'packed.log.gz') })).toEqual(['alpha', 'beta']);
+    expect(await allLines({ stream: 'g', path: path.join(dir, 'no-suffix') })).toEqual(['gamma']);
+  });
+
+  it('reports a corrupt gzip as a CliError naming the file', async () => {
+    const f = path.join(dir, 'broken.gz');
+    writeFileSync(f, Buffer.concat([gzipSync('x\n'.repeat(1000)).subarray(0, 20)]));
+    await expect(allLines({ stream: 'b', path: f })).rejects.toThrow(/broken\.gz/);
+  });
+
+  it('counts truncated lines', async () => {
+    const f = path.join(dir, 'long.log');
+    writeFileSync(f, `${'x'.repeat(70 * 1024)}\nshort\n`);
+    const counts = { truncated: 0 };
+    const lines: string[] = [];
+    for await (const b of readLineBatches({ stream: 'l', path: f }, counts)) lines.push(...b);
+    expect(lines.map((l) => l.length)).toEqual([64 * 1024, 5]);
+    expect(counts.truncated).toBe(1);
+  });
+});

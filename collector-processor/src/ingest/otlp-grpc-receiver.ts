@@ -1,0 +1,131 @@
+import * as grpc from '@grpc/grpc-js';
+import { admitRecords } from './admit-records';
+import { decodeOtlpLogsProto, OtlpDecodeError } from './otlp/otlp-logs-decoder';
+import { encodeExportLogsResponse } from './otlp/otlp-logs-encoder';
+import { LOGS_EXPORT_PATH, RpcRetryInfo, RpcStatus } from './otlp/otlp-logs-schema';
+import { OverloadedError } from './overloaded-error';
+import type { IngestHooks, IngestRejectReason, RecordSink } from './record-sink';
+
+export interface OtlpGrpcReceiverOptions {
+  sink: RecordSink;
+  host: string;
+  /** 0 picks a free port (tests); the bound one is returned. */
+  port: number;
+  /** server.maxBodyBytes: the largest (decompressed) message accepted. */
+  maxBodyBytes: number;
+  maxLineBytes: number;
+  maxRecordsPerRequest: number;
+  hooks?: IngestHooks;
+}
+
+export interface OtlpGrpcReceiver {
+  port: number;
+  /** Stops accepting calls, lets running ones finish (forced after graceMs). */
+  close(graceMs?: number): Promise<void>;
+}
+
+const passThrough = (b: Buffer | Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/*
+ * opentelemetry.proto.collector.logs.v1.LogsService, defined with the project's own protobuf
+ * schema. Messages stay bytes through grpc-js and are decoded in the handler, so a malformed
+ * payload becomes INVALID_ARGUMENT with a reason instead of an opaque internal error.
+ */
+export const logsServiceDefinition: grpc.ServiceDefinition = {
+  Export: {
+    path: LOGS_EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: passThrough,
+    requestDeserialize: passThrough,
+    responseSerialize: passThrough,
+    responseDeserialize: passThrough,
+    originalName: 'export',
+  },
+};
+
+type Callback = grpc.sendUnaryData<Buffer>;
+
+/** Starts the OTLP/gRPC logs receiver (port server.ports.otlpGrpc). */
+export async function startOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): Promise<OtlpGrpcReceiver> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxBodyBytes,
+  });
+  const reject = (callback: Callback, reason: IngestRejectReason, error: Partial<grpc.StatusObject>) => {
+    opts.hooks?.onRejected?.('otlp_grpc', reason);
+    callback(error as grpc.ServiceError, null);
+  };
+
+  server.addService(logsServiceDefinition, {
+    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: Callback) => {
+      let records;
+      try {
+        records = decodeOtlpLogsProto(call.request);
+      } catch (err) {
+        if (!(err instanceof OtlpDecodeError)) throw err;
+        return reject(callback, 'bad_payload', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
+      }
+      if (records.length > opts.maxRecordsPerRequest) {
+        return reject(callback, 'too_large', {
+          code: grpc.status.INVALID_ARGUMENT,
+          details: `${records.length} log records exceed limits.maxRecordsPerRequest (${opts.maxRecordsPerRequest})`,
+        });
+      }
+      admitRecords(records, 'otlp_grpc', opts).then(
+        (result) => {
+          const partial =
+            result.rejected > 0
+              ? { rejectedLogRecords: result.rejected, errorMessage: result.message }
+              : null;
+          callback(null, Buffer.from(encodeExportLogsResponse(partial)));
+        },
+        (err: unknown) => {
+          if (err instanceof OverloadedError) return reject(callback, 'overloaded', overloadStatus(err));
+          callback({ code: grpc.status.INTERNAL, details: 'internal error' } as grpc.ServiceError, null);
+        },
+      );
+    },
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    );
+  });
+
+  return {
+    port,
+    close: (graceMs = 5000) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+/**
+ * OTLP: UNAVAILABLE is always retried; RESOURCE_EXHAUSTED only with a RetryInfo detail, which
+ * also carries the delay (the gRPC counterpart of Retry-After).
+ */
+function overloadStatus(err: OverloadedError): Partial<grpc.StatusObject> {
+  const code = err.unavailable ? grpc.status.UNAVAILABLE : grpc.status.RESOURCE_EXHAUSTED;
+  const retryInfo = RpcRetryInfo.encode(
+    RpcRetryInfo.fromObject({ retryDelay: { seconds: Math.max(1, Math.ceil(err.retryAfterSeconds)) } }),
+  ).finish();
+  const status = RpcStatus.encode(
+    RpcStatus.fromObject({
+      code,
+      message: err.message,
+      details: [{ typeUrl: 'type.googleapis.com/google.rpc.RetryInfo', value: retryInfo }],
+    }),
+  ).finish();
+  const metadata = new grpc.Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(status));
+  return { code, details: err.message, metadata };
+}

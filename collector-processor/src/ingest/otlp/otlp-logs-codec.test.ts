@@ -1,0 +1,194 @@
+import protobuf from 'protobufjs';
+import { describe, it, expect } from 'vitest';
+import type { LogRecord } from '../../record';
+import {
+  decodeOtlpLogsJson,
+  decodeOtlpLogsJsonBytes,
+  decodeOtlpLogsProto,
+  OtlpDecodeError,
+} from './otlp-logs-decoder';
+import {
+  decodeExportLogsResponse,
+  encodeExportLogsRequest,
+  encodeExportLogsResponse,
+  exportLogsRequestJson,
+} from './otlp-logs-encoder';
+
+const TRACE = '5b8efff798038103d269b633813fc60c';
+const SPAN = 'eee19b7ec3c1b174';
+
+const records: LogRecord[] = [
+  {
+    stream: 'checkout',
+    line: 1,
+    timeMs: 1_763_979_600_123.456,
+    severityNumber: 17,
+    severityText: 'ERROR',
+    body: 'payment failed for order 42',
+    component: 'payments',
+    attributes: { 'http.status_code': 502, retry: true, ratio: 0.25, tags: ['a', 'b'], ctx: { user: 'u1' } },
+    resource: { 'host.name': 'node-1' },
+    traceId: TRACE,
+    spanId: SPAN,
+  },
+  { stream: 'cart', line: 2, timeMs: null, severityNumber: 0, severityText: '', body: 'plain' },
+];
+
+function expectDecoded(decoded: LogRecord[]): void {
+  expect(decoded).toHaveLength(2);
+  const [a, b] = decoded;
+  expect(a).toEqual({
+    stream: 'checkout',
+    line: 1,
+    timeMs: 1_763_979_600_123.456,
+    severityNumber: 17,
+    severityText: 'ERROR',
+    body: 'payment failed for order 42',
+    raw: 'payment failed for order 42',
+    component: 'payments',
+    attributes: { 'http.status_code': 502, retry: true, ratio: 0.25, tags: ['a', 'b'], ctx: { user: 'u1' } },
+    resource: { 'host.name': 'node-1', 'service.name': 'checkout' },
+    traceId: TRACE,
+    spanId: SPAN,
+  });
+  expect(b).toMatchObject({ stream: 'cart', line: 2, timeMs: null, severityNumber: 0, body: 'plain' });
+  expect(b?.traceId).toBeUndefined();
+}
+
+describe('OTLP logs codec', () => {
+  it('round-trips records through protobuf', () => {
+    expectDecoded(decodeOtlpLogsProto(encodeExportLogsRequest(records)));
+  });
+
+  it('round-trips records through OTLP/JSON text', () => {
+    const text = JSON.stringify(exportLogsRequestJson(records));
+    expect(text).toContain(TRACE); // ids are hex in JSON, not base64
+    expectDecoded(decodeOtlpLogsJsonBytes(Buffer.from(text)));
+  });
+
+  it('reads the wire format at the OTLP field numbers', () => {
+    // Built by hand from logs.proto's field numbers, independently of the project's schema.
+    const anyString = (s: string) =>
+      protobuf.Writer.create()
+        .uint32((1 << 3) | 2)
+        .string(s)
+        .finish();
+    const kv = (k: string, v: string) => {
+      const w = protobuf.Writer.create()
+        .uint32((1 << 3) | 2)
+        .string(k);
+      return w
+        .uint32((2 << 3) | 2)
+        .bytes(anyString(v))
+        .finish();
+    };
+    const OBSERVED = 1_700_000_000_000_000_000n;
+    const log = protobuf.Writer.create()
+      .uint32((11 << 3) | 1) // observed time only: fixed64, little-endian low word first
+      .fixed32(Number(OBSERVED & 0xffffffffn))
+      .fixed32(Number(OBSERVED >> 32n))
+      .uint32((2 << 3) | 0)
+      .int32(13)
+      .uint32((3 << 3) | 2)
+      .string('WARN')
+      .uint32((5 << 3) | 2)
+      .bytes(anyString('disk low'))
+      .uint32((6 << 3) | 2)
+      .bytes(kv('k', 'v'))
+      .uint32((9 << 3) | 2)
+      .bytes(Buffer.from(TRACE, 'hex'))
+      .uint32((10 << 3) | 2)
+      .bytes(Buffer.from(SPAN, 'hex'))
+      .uint32((12 << 3) | 2)
+      .string('my.event')
+      .finish();
+    const resource = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(kv('service.name', 'api'))
+      .finish();
+    const scopeLogs = protobuf.Writer.create()
+      .uint32((2 << 3) | 2)
+      .bytes(log)
+      .finish();
+    const resourceLogs = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(resource)
+      .uint32((2 << 3) | 2)
+      .bytes(scopeLogs)
+      .finish();
+    const request = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(resourceLogs)
+      .finish();
+    const [r] = decodeOtlpLogsProto(request);
+    expect(r).toMatchObject({
+      stream: 'api',
+      timeMs: 1_700_000_000_000,
+      severityNumber: 13,
+      severityText: 'WARN',
+      body: 'disk low',
+      attributes: { k: 'v' },
+      traceId: TRACE,
+      spanId: SPAN,
+    });
+  });
+
+  it('normalises OTLP/JSON variants: int64 as number or string, enum names, structured bodies', () => {
+    const [a, b, c] = decodeOtlpLogsJson({
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  timeUnixNano: 1_700_000_000_000_000_000,
+                  severityNumber: 'SEVERITY_NUMBER_INFO',
+                  body: { kvlistValue: { values: [{ key: 'msg', value: { stringValue: 'hi' } }] } },
+                },
+                {
+                  observedTimeUnixNano: '1700000000500000000',
+                  timeUnixNano: '0',
+                  body: { intValue: '9007199254740993' },
+                },
+                {
+                  body: { arrayValue: { values: [{ boolValue: false }, { doubleValue: 1.5 }] } },
+                  attributes: [{ key: 'n', value: { intValue: 7 } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(a).toMatchObject({
+      stream: 'unknown_service',
+      timeMs: 1_700_000_000_000,
+      severityNumber: 9,
+      body: '{"msg":"hi"}',
+    });
+    expect(b).toMatchObject({ timeMs: 1_700_000_000_500, body: '9007199254740993' });
+    expect(c).toMatchObject({ timeMs: null, body: '[false,1.5]', attributes: { n: 7 } });
+  });
+
+  it('rejects undecodable payloads with a reason', () => {
+    const bytes = encodeExportLogsRequest(records);
+    expect(() => decodeOtlpLogsProto(bytes.subarray(0, bytes.length - 5))).toThrow(OtlpDecodeError);
+    expect(() => decodeOtlpLogsJsonBytes(Buffer.from('{"resourceLogs": ['))).toThrow(/invalid JSON/);
+    expect(() => decodeOtlpLogsJsonBytes(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]))).toThrow(
+      /invalid UTF-8/,
+    );
+    expect(() => decodeOtlpLogsJson({ resourceLogs: {} })).toThrow(/resourceLogs: expected an array/);
+    expect(() =>
+      decodeOtlpLogsJson({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: 'xyz' }] }] }] }),
+    ).toThrow(/traceId/);
+    expect(() =>
+      decodeOtlpLogsJson({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: 'soon' }] }] }] }),
+    ).toThrow(/timeUnixNano/);
+  });
+
+  it('encodes responses with and without partial success', () => {
+    expect(encodeExportLogsResponse(null)).toHaveLength(0);
+    const partial = { rejectedLogRecords: 3, errorMessage: '3 records over limits.maxLineBytes' };
+    expect(decodeExportLogsResponse(encodeExportLogsResponse(partial))).toEqual(partial);
+  });
+});

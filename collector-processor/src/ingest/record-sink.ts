@@ -1,0 +1,24 @@
+import type { LogRecord } from '../record';
+
+/** Where ingest sources name themselves; also the `source` label of the ingest metrics. */
+export type IngestSource = 'otlp_http' | 'otlp_grpc' | 'kafka' | 'file' | 'rest';
+
+/**
+ * Receives the records of one request, file read or Kafka batch. Resolves once they are queued
+ * (or, for Kafka, stored); throws OverloadedError when it cannot take them now.
+ */
+export type RecordSink = (
+  records: LogRecord[],
+  source: IngestSource,
+) => Promise<{ accepted: number; rejected: number }>;
+
+/** The `reason` label of logsieve_ingest_rejected_total that ingest itself can produce. */
+export type IngestRejectReason = 'bad_payload' | 'too_large' | 'unsupported_media_type' | 'overloaded';
+
+/** Counters the service wires to its metrics; every source calls them, none requires them. */
+export interface IngestHooks {
+  /** A request or message refused as a whole (4xx/429/503, or a Kafka message that failed to decode). */
+  onRejected?(source: IngestSource, reason: IngestRejectReason): void;
+  /** Records refused before reaching the sink (logsieve_records_dropped_total). */
+  onDropped?(records: LogRecord[], reason: 'too_long'): void;
+}

@@ -1,0 +1,10 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const alertmanagerDir = resolve(repoRoot, 'alertmanager-config');
+export const rulesFile = resolve(alertmanagerDir, 'rules/logsieve.rules.yml');
+export const alertmanagerFile = resolve(alertmanagerDir, 'alertmanager.yml');
+export const templatesDir = resolve(alertmanagerDir, 'templates');
+export const prometheusFile = resolve(repoRoot, 'provisioning/prometheus/prometheus.yml');
+export const metricsDoc = resolve(repoRoot, 'docs/metrics.md');

@@ -12,15 +12,32 @@ export interface FeatureSpaceOptions {
   scaleFloor?: number;
 }
 
+/** Scaling statistics of one stream: sparse, columns absent here are 0 with the floor scale. */
+interface StreamStats {
+  cols: number[];
+  mean: number[];
+  scale: number[];
+  rawMean: number[];
+}
+
 export interface FeatureSpaceJSON {
   templates: string[];
   templateText: Record<string, string>;
   numericSlots: string[];
   columns: string[];
+  /** Over all training units: used for streams that had no training units. */
   mean: number[];
   scale: number[];
   rawMean: number[];
+  /** Per stream, so each unit is compared with its own stream's normal. */
+  streams: Record<string, StreamStats>;
   scaleFloor: number;
+}
+
+interface Dense {
+  mean: Float64Array;
+  scale: Float64Array;
+  rawMean: Float64Array;
 }
 
 /**
@@ -31,10 +48,32 @@ export interface FeatureSpaceJSON {
 export class FeatureSpace {
   private readonly index: Map<string, number>;
   private readonly slotIndex: Map<string, number>;
+  private readonly dense = new Map<string, Dense>();
+  private global: Dense | null = null;
 
   private constructor(private readonly s: FeatureSpaceJSON) {
     this.index = new Map(s.templates.map((t, i) => [t, i]));
     this.slotIndex = new Map(s.numericSlots.map((t, i) => [t, s.templates.length + FIXED.length + i]));
+  }
+
+  /** Scaling of a stream (the global one for a stream without training units). */
+  private stats(stream: string): Dense {
+    let d = this.dense.get(stream);
+    if (d) return d;
+    const st = this.s.streams[stream];
+    if (!st) {
+      this.global ??= { mean: Float64Array.from(this.s.mean), scale: Float64Array.from(this.s.scale), rawMean: Float64Array.from(this.s.rawMean) };
+      return this.global;
+    }
+    const n = this.dims;
+    d = { mean: new Float64Array(n), scale: new Float64Array(n).fill(this.s.scaleFloor), rawMean: new Float64Array(n) };
+    st.cols.forEach((c, k) => {
+      d!.mean[c] = st.mean[k]!;
+      d!.scale[c] = st.scale[k]!;
+      d!.rawMean[c] = st.rawMean[k]!;
+    });
+    this.dense.set(stream, d);
+    return d;
   }
 
   static fit(units: Unit[], templateText: Map<string, string>, opts: FeatureSpaceOptions = {}): FeatureSpace {
@@ -51,8 +90,12 @@ export class FeatureSpace {
       .slice(0, maxTemplates)
       .map(([id]) => id);
     const kept = new Set(templates);
+    // A slot is numeric when nearly every line of its template has a number there.
     const numericSlots = [...slots.entries()]
-      .filter(([slot]) => kept.has(slot.slice(0, slot.lastIndexOf('#'))))
+      .filter(([slot, n]) => {
+        const id = slot.slice(0, slot.lastIndexOf('#'));
+        return kept.has(id) && n >= 0.95 * total.get(id)!;
+      })
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, opts.maxNumericSlots ?? 32)
       .map(([slot]) => slot);
@@ -67,6 +110,7 @@ export class FeatureSpace {
       mean: [],
       scale: [],
       rawMean: [],
+      streams: {},
       scaleFloor: opts.scaleFloor ?? 0.25,
     });
     space.fitScaling(units);
@@ -116,9 +160,14 @@ export class FeatureSpace {
     return this.index.get(templateId) ?? -1;
   }
 
-  /** Mean of a column's raw (untransformed) value over the training units. */
-  expected(col: number): number {
-    return this.s.rawMean[col] ?? 0;
+  /** Mean of a column's raw (untransformed) value over the stream's training units. */
+  expected(col: number, stream: string): number {
+    return this.stats(stream).rawMean[col] ?? 0;
+  }
+
+  /** Whether the stream had training units of its own. */
+  knowsStream(stream: string): boolean {
+    return stream in this.s.streams;
   }
 
   /** Raw per-unit values before compression and scaling (counts, ratio, numeric means). */
@@ -149,9 +198,9 @@ export class FeatureSpace {
   }
 
   /** The model input: log1p of counts, then standardised with the training mean and scale. */
-  transform(u: Unit, out = new Float32Array(this.dims)): Float32Array {
+  transform(u: Unit, out: Float32Array<ArrayBufferLike> = new Float32Array(this.dims)): Float32Array<ArrayBufferLike> {
     const raw = this.raw(u);
-    const { mean, scale } = this.s;
+    const { mean, scale } = this.stats(u.stream);
     for (let i = 0; i < raw.length; i++) out[i] = (this.compress(i, raw[i]!) - mean[i]!) / scale[i]!;
     return out;
   }
@@ -163,6 +212,33 @@ export class FeatureSpace {
   }
 
   private fitScaling(units: Unit[]): void {
+    const byStream = new Map<string, Unit[]>();
+    for (const u of units) {
+      const list = byStream.get(u.stream);
+      if (list) list.push(u);
+      else byStream.set(u.stream, [u]);
+    }
+    const all = this.moments(units);
+    this.s.mean = Array.from(all.mean);
+    this.s.scale = Array.from(all.scale);
+    this.s.rawMean = Array.from(all.rawMean);
+    const T = this.s.templates.length;
+    for (const [stream, list] of byStream) {
+      const m = this.moments(list);
+      const st: StreamStats = { cols: [], mean: [], scale: [], rawMean: [] };
+      for (let i = 0; i < this.dims; i++) {
+        // Template columns the stream never used stay implicit (0, floor): keeps bundles small.
+        if (i < T && m.rawMean[i] === 0) continue;
+        st.cols.push(i);
+        st.mean.push(m.mean[i]!);
+        st.scale.push(m.scale[i]!);
+        st.rawMean.push(m.rawMean[i]!);
+      }
+      this.s.streams[stream] = st;
+    }
+  }
+
+  private moments(units: Unit[]): Dense {
     const d = this.dims;
     const sum = new Float64Array(d);
     const sq = new Float64Array(d);
@@ -178,8 +254,8 @@ export class FeatureSpace {
       }
     }
     const n = units.length;
-    this.s.mean = Array.from(sum, (v) => v / n);
-    this.s.scale = Array.from(sq, (v, i) => Math.max(this.s.scaleFloor, Math.sqrt(Math.max(0, v / n - this.s.mean[i]! ** 2))));
-    this.s.rawMean = Array.from(rawSum, (v) => v / n);
+    const mean = sum.map((v) => v / n);
+    const scale = sq.map((v, i) => Math.max(this.s.scaleFloor, Math.sqrt(Math.max(0, v / n - mean[i]! ** 2))));
+    return { mean, scale, rawMean: rawSum.map((v) => v / n) };
   }
 }

@@ -96,6 +96,21 @@ describe('FeatureSpace', () => {
     expect(Array.from(again.transform(unit({ b: 7 })))).toEqual(Array.from(fs.transform(unit({ b: 7 }))));
   });
 
+  it('compares each unit with its own stream and falls back to all streams for a new one', () => {
+    const mk = (stream: string, counts: Record<string, number>) => ({ ...unit(counts), stream });
+    const train = [mk('a', { x: 10 }), mk('a', { x: 12 }), mk('b', { y: 1 }), mk('b', { y: 1 })];
+    const fs = FeatureSpace.fit(train, new Map());
+    const vol = fs.columns.indexOf('volume');
+    expect(fs.expected(vol, 'a')).toBe(11);
+    expect(fs.expected(vol, 'b')).toBe(1);
+    expect(fs.expected(vol, 'new')).toBe(6);
+    // Ten lines are normal for a, far too many for b.
+    expect(Math.abs(fs.transform(mk('a', { x: 11 }))[vol]!)).toBeLessThan(1);
+    expect(fs.transform(mk('b', { y: 11 }))[vol]!).toBeGreaterThan(5);
+    expect(fs.knowsStream('b')).toBe(true);
+    expect(fs.knowsStream('new')).toBe(false);
+  });
+
   it('refuses to fit on no units', () => {
     expect(() => FeatureSpace.fit([], new Map())).toThrow(/no training units/);
   });

@@ -49,7 +49,8 @@ export function severityBand(n: number): number {
   return n <= 0 ? 0 : Math.min(6, 1 + ((n - 1) >> 2));
 }
 
-const NUMERIC = /^-?\d+(?:\.\d+)?(?:ms|s|us|µs|ns|kb|mb|gb|b)?$/i;
+// Measurements (latencies, sizes, counts, status codes); longer digit runs are ids, not amounts.
+const NUMERIC = /^-?\d{1,8}(?:\.\d+)?(?:ms|s|us|µs|ns|kb|mb|gb|b)?$/i;
 
 /** Adds one mined record to the unit. */
 export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { MODEL_NAMES, Ensemble, rng, trainDetectors, DetectorRuntime, writeBundle, BUNDLE_FORMAT, type BundleManifest } from '@logsieve/models';
-import { scoreFromP } from '@logsieve/models/ensemble/score-scale';
+import { MODEL_NAMES, Ensemble, rng, scoreFromP, trainDetectors, DetectorRuntime, writeBundle, BUNDLE_FORMAT, type BundleManifest } from '@logsieve/models';
 import { FeatureSpace } from '../features/feature-space';
 import type { Unit } from '../features/unit';
 import type { LogRecord } from '../record';

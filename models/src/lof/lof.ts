@@ -19,7 +19,7 @@ export interface LofOptions {
  * k-distances zero and densities infinite (log units repeat a lot).
  */
 export class Lof {
-  private ref = new Float32Array(0);
+  private ref: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private kdist = new Float32Array(0);
   private lrd = new Float32Array(0);
   private k = 0;

@@ -34,8 +34,9 @@ export function groupFindings(findings: Finding[]): Incident[] {
   return out.sort((a, b) => a.startMs - b.startMs);
 }
 
+/** Streams are named after their files (`inventory.log`); incidents after their service. */
 function overlaps(i: Incident, d: DemoIncident): boolean {
-  return i.stream === d.stream && i.startMs < d.endMs + 60_000 && i.endMs > d.startMs;
+  return i.stream.replace(/\.log$/, '') === d.stream && i.startMs < d.endMs + 60_000 && i.endMs > d.startMs;
 }
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);

@@ -1,0 +1,18 @@
+export * from './matrix';
+export * from './ensemble/ensemble';
+export * from './ensemble/score-scale';
+export * from './ensemble/tail-calibrator';
+export * from './bundle/bundle';
+export * from './detector-set';
+export type { ModelCard } from './onnx/model-card';
+export { IsolationForest } from './isolation-forest/isolation-forest';
+export { OneClassSvm } from './one-class-svm/one-class-svm';
+export { Lof } from './lof/lof';
+export { Autoencoder } from './autoencoder/autoencoder';
+export { LstmModel } from './lstm/lstm-model';
+export type { AutoencoderFitOptions, AutoencoderTraining } from './autoencoder/autoencoder';
+export type { LstmFitOptions, LstmTraining, LstmScoringConfig, ScoreOptions } from './lstm/lstm-model';
+export { scoreSequences, type StepSession } from './lstm/score-sequences';
+export { SurpriseAccumulator, type SequenceScore, type SurprisingEvent } from './lstm/sequence-score';
+export { EventVocabulary } from './lstm/event-vocabulary';
+export { START_ID, UNKNOWN_ID } from './lstm/lstm-weights';

@@ -96,6 +96,7 @@ async function fitBundle(
     X: unitMatrix(fit, space),
     sequences: unitSequences(fit, space),
     vocabulary: space.eventVocabulary,
+    endMarker: opts.unit.kind === 'session',
     seed,
     log,
   });

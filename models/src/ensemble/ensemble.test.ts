@@ -61,14 +61,23 @@ describe('Ensemble', () => {
     expect(flagged).toBeLessThan(0.02);
   });
 
-  it('raises the score when one model is confident, and ignores a disabled model', () => {
-    const base = normal();
-    const spiked = { ...base, lof: 8 };
-    expect(ens.score(spiked).score).toBeGreaterThan(ens.score(base).score + 20);
-    expect(ens.score(spiked).models.lof).toBeGreaterThan(90);
-    const settings = defaultModelSettings();
-    settings.lof.enabled = false;
-    expect(ens.score(spiked, settings).score).toBeCloseTo(ens.score(base, settings).score, 6);
+  it('raises the score when models agree, but not for one model alone', () => {
+    const base = { isolation_forest: 0, one_class_svm: 0, lof: 0, autoencoder: 0, lstm: 0 };
+    const one = { ...base, lof: 8 };
+    const two = { ...base, lof: 8, autoencoder: 8 };
+    expect(ens.score(one).models.lof).toBeGreaterThan(90);
+    expect(ens.score(one).score).toBeLessThan(ens.score(base).score + 15);
+    expect(ens.score(two).score).toBeGreaterThan(ens.score(base).score + 30);
+  });
+
+  it('ignores a disabled model and keeps a single enabled model decisive', () => {
+    const u = { isolation_forest: 0, one_class_svm: 0, lof: 8, autoencoder: 0, lstm: 0 };
+    const only = defaultModelSettings();
+    for (const m of MODEL_NAMES) only[m].enabled = m === 'lof';
+    expect(ens.score(u, only).score).toBeGreaterThan(90);
+    const off = defaultModelSettings();
+    off.lof.enabled = false;
+    expect(ens.score(u, off).score).toBeCloseTo(ens.score({ ...u, lof: 0 }, off).score, 6);
   });
 
   it('round-trips through JSON and refuses an all-disabled setting', () => {

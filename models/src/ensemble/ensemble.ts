@@ -31,10 +31,13 @@ export interface EnsembleResult {
 }
 
 /**
- * Calibrates each detector's raw score into a tail probability on held-back normal units, and
- * combines them as a weighted sum of -ln p (Fisher's statistic), itself calibrated on the same
- * units: correlated detectors cannot inflate the false-alarm rate, and one confident detector is
- * enough to raise the score.
+ * Calibrates each detector's raw score into a tail probability on held-back normal units, turns it
+ * into evidence (decades of improbability, capped where the held-back set can no longer resolve
+ * it), and combines the evidence by a weighted trimmed mean: with four or more models the most
+ * and the least alarmed one are left out, so an alarm needs corroboration and one detector's
+ * blind spot (a benign but novel unit, an anomaly it cannot see) does not decide alone. The
+ * combination is itself calibrated on the held-back units, so correlated detectors cannot inflate
+ * the false-alarm rate.
  */
 export class Ensemble {
   private readonly calibrators: Record<ModelName, TailCalibrator>;
@@ -76,16 +79,20 @@ export class Ensemble {
     return this.calibrators[model].pValue(raw);
   }
 
+  /** Most decades of improbability one model may contribute: ten times past what n held-back units resolve. */
+  get evidenceCap(): number {
+    return Math.log10(10 * (this.heldOutUnits + 1));
+  }
+
   score(raw: ModelScores, settings: ModelSettings = defaultModelSettings()): EnsembleResult {
     const models = {} as ModelScores;
-    let stat = 0;
+    const evidence = {} as ModelScores;
     for (const m of MODEL_NAMES) {
       const p = this.calibrators[m].pValue(raw[m]);
       models[m] = round2(scoreFromP(p));
-      const w = settings[m];
-      if (w.enabled) stat += w.weight * -Math.log(p);
+      evidence[m] = Math.min(this.evidenceCap, -Math.log10(p));
     }
-    const p = this.combinedCalibrator(settings).pValue(stat);
+    const p = this.combinedCalibrator(settings).pValue(combine(evidence, settings));
     return { models, p, score: round2(scoreFromP(p)) };
   }
 
@@ -98,17 +105,29 @@ export class Ensemble {
       }
       const n = this.heldOutUnits;
       const stats = new Float64Array(n);
-      for (const m of MODEL_NAMES) {
-        const w = settings[m];
-        if (!w.enabled) continue;
-        const h = this.s.heldOut[m];
-        for (let i = 0; i < n; i++) stats[i] += w.weight * h[i]!;
+      const ev = {} as ModelScores;
+      for (let i = 0; i < n; i++) {
+        for (const m of MODEL_NAMES) ev[m] = Math.min(this.evidenceCap, this.s.heldOut[m][i]! / Math.LN10);
+        stats[i] = combine(ev, settings);
       }
       cal = TailCalibrator.fit(stats);
       this.combined.set(key, cal);
     }
     return cal;
   }
+}
+
+/** Weighted mean of the enabled models' evidence, without the highest and lowest when four or more are enabled. */
+export function combine(evidence: ModelScores, settings: ModelSettings): number {
+  const on = MODEL_NAMES.filter((m) => settings[m].enabled && settings[m].weight > 0).sort((a, b) => evidence[a] - evidence[b]);
+  const used = on.length >= 4 ? on.slice(1, -1) : on;
+  let sum = 0;
+  let weight = 0;
+  for (const m of used) {
+    sum += settings[m].weight * evidence[m];
+    weight += settings[m].weight;
+  }
+  return weight > 0 ? sum / weight : 0;
 }
 
 function round2(v: number): number {

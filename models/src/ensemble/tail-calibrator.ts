@@ -1,11 +1,13 @@
 /**
  * Turns a raw anomaly score into a tail probability P(score >= s | normal), estimated on held-back
- * normal units: empirical below the 90th percentile, an exponential tail fitted to the exceedances
- * above it (peaks over threshold), so scores beyond anything seen in calibration still get
- * distinct, ever smaller probabilities instead of all sharing 1/(n+1).
+ * normal units: the conformal p-value (1 + #{calibration >= s}) / (n + 1) up to the largest
+ * calibration score, which holds its false-alarm rate for any score distribution; beyond it an
+ * exponential tail fitted to the exceedances over the 90th percentile (peaks over threshold), so
+ * scores past anything seen still get distinct, ever smaller probabilities.
  */
 export interface TailCalibratorJSON {
   sorted: number[];
+  /** The largest calibration score: the exponential tail starts there. */
   tailStart: number;
   tailProb: number;
   tailScale: number;
@@ -21,14 +23,14 @@ export class TailCalibrator {
     if (sorted.length === 0) throw new Error('calibration needs at least one finite score');
     const n = sorted.length;
     const q = Math.min(n - 1, Math.floor(TAIL_QUANTILE * n));
-    const tailStart = sorted[q]!;
-    const exceed = sorted.slice(q + 1).filter((v) => v > tailStart);
+    const q90 = sorted[q]!;
+    const exceed = sorted.slice(q + 1).filter((v) => v > q90);
     const spread = sorted[n - 1]! - sorted[0]!;
     // Mean excess is the MLE of an exponential tail; floor it so a calibration set with no spread
     // above the quantile (all equal scores) does not give a zero-width tail.
-    const meanExcess = exceed.length ? exceed.reduce((a, v) => a + (v - tailStart), 0) / exceed.length : 0;
-    const tailScale = Math.max(meanExcess, spread * 0.01, Math.abs(tailStart) * 1e-3, 1e-6);
-    return new TailCalibrator({ sorted, tailStart, tailProb: pEmpirical(sorted, tailStart), tailScale });
+    const meanExcess = exceed.length ? exceed.reduce((a, v) => a + (v - q90), 0) / exceed.length : 0;
+    const tailScale = Math.max(meanExcess, spread * 0.01, Math.abs(q90) * 1e-3, 1e-6);
+    return new TailCalibrator({ sorted, tailStart: sorted[n - 1]!, tailProb: 1 / (n + 1), tailScale });
   }
 
   static fromJSON(json: TailCalibratorJSON): TailCalibrator {

@@ -1,0 +1,78 @@
+import type { Decoded, LineFormat } from './decoded';
+import { jsonLevel } from './severity';
+import { parseLooseTime } from './loose-time';
+
+const MESSAGE_KEYS = ['message', 'msg', 'log', 'MESSAGE', 'Message', 'text', 'event'];
+const LEVEL_KEYS = [
+  'level',
+  'severity',
+  'lvl',
+  'levelname',
+  'log.level',
+  'loglevel',
+  'PRIORITY',
+  'severity_text',
+];
+const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 't', 'datetime', 'date', '__REALTIME_TIMESTAMP'];
+const TRACE_KEYS = ['trace_id', 'traceId', 'traceid', 'trace.id'];
+const SPAN_KEYS = ['span_id', 'spanId', 'spanid', 'span.id'];
+
+function pick(obj: Record<string, unknown>, keys: string[]): [string, unknown] | undefined {
+  for (const k of keys) if (obj[k] !== undefined && obj[k] !== null) return [k, obj[k]];
+  return undefined;
+}
+
+/** Numbers are epoch seconds, ms, µs or ns by magnitude (journald uses µs). */
+export function jsonTime(v: unknown, nowMs?: number): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    if (v > 1e17) return Math.floor(v / 1e6);
+    if (v > 1e14) return Math.floor(v / 1e3);
+    if (v > 1e11) return Math.floor(v);
+    return Math.round(v * 1000);
+  }
+  if (typeof v === 'string') {
+    if (/^\d{10,19}(\.\d+)?$/.test(v)) return jsonTime(Number(v), nowMs);
+    const iso = Date.parse(v);
+    return Number.isNaN(iso) ? parseLooseTime(v, nowMs) : iso;
+  }
+  return null;
+}
+
+/** JSON object lines (structured loggers, journald export, bunyan/pino, zap, logrus). */
+export function jsonFormat(nowMs?: number): LineFormat {
+  return {
+    name: 'json',
+    decode(line: string): Decoded | null {
+      const s = line.trimStart();
+      if (s.charCodeAt(0) !== 123) return null;
+      let obj: unknown;
+      try {
+        obj = JSON.parse(s);
+      } catch {
+        return null;
+      }
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return null;
+      const rec = obj as Record<string, unknown>;
+      const msg = pick(rec, MESSAGE_KEYS);
+      const level = jsonLevel(pick(rec, LEVEL_KEYS)?.[1]);
+      const time = pick(rec, TIME_KEYS);
+      const attributes: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(rec)) if (k !== msg?.[0] && k !== time?.[0]) attributes[k] = v;
+      const d: Decoded = {
+        timeMs: time ? jsonTime(time[1], nowMs) : null,
+        severityNumber: level.number,
+        severityText: level.text,
+        // Without a message field the whole object is the message, keys kept in their order.
+        body: msg ? (typeof msg[1] === 'string' ? msg[1] : JSON.stringify(msg[1])) : s,
+        attributes,
+      };
+      const component = rec.logger ?? rec.component ?? rec.name ?? rec.SYSLOG_IDENTIFIER;
+      if (typeof component === 'string') d.component = component;
+      const trace = pick(rec, TRACE_KEYS)?.[1];
+      const span = pick(rec, SPAN_KEYS)?.[1];
+      if (typeof trace === 'string') d.traceId = trace;
+      if (typeof span === 'string') d.spanId = span;
+      return d;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Decoded, LineFormat } from './decoded';
+import { jsonTime } from './json-format';
+import { jsonLevel } from './severity';
+
+const PAIR = /([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
+
+/** Parses `k=v k2="v 2"` pairs; null unless the line is all pairs (at least two). */
+export function parseLogfmt(line: string): Map<string, string> | null {
+  const out = new Map<string, string>();
+  let covered = 0;
+  PAIR.lastIndex = 0;
+  for (let m = PAIR.exec(line); m; m = PAIR.exec(line)) {
+    if (line.slice(covered, m.index).trim() !== '') return null;
+    const raw = m[2]!;
+    out.set(m[1]!, raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
+    covered = m.index + m[0].length;
+  }
+  if (line.slice(covered).trim() !== '' || out.size < 2) return null;
+  return out;
+}
+
+const TAKEN = new Set(['msg', 'message', 'time', 'ts', 't', 'level', 'lvl', 'severity']);
+
+/** logfmt (Go kit, logrus text, Heroku): the msg field is the message, or the other pairs. */
+export function logfmtFormat(nowMs?: number): LineFormat {
+  return {
+    name: 'logfmt',
+    decode(line: string): Decoded | null {
+      const pairs = parseLogfmt(line);
+      if (!pairs) return null;
+      const level = jsonLevel(pairs.get('level') ?? pairs.get('lvl') ?? pairs.get('severity'));
+      const time = pairs.get('time') ?? pairs.get('ts') ?? pairs.get('t');
+      const attributes: Record<string, unknown> = {};
+      const rest: string[] = [];
+      for (const [k, v] of pairs) {
+        if (TAKEN.has(k)) continue;
+        attributes[k] = v;
+        rest.push(`${k}=${v}`);
+      }
+      const msg = pairs.get('msg') ?? pairs.get('message');
+      const d: Decoded = {
+        timeMs: time ? jsonTime(time, nowMs) : null,
+        severityNumber: level.number,
+        severityText: level.text,
+        body: msg ?? rest.join(' '),
+        attributes,
+      };
+      const component = pairs.get('logger') ?? pairs.get('component') ?? pairs.get('caller');
+      if (component) d.component = component;
+      return d;
+    },
+  };
+}

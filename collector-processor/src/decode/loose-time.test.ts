@@ -1,0 +1,34 @@
+import { describe, it, expect } from 'vitest';
+import { parseLooseTime } from './loose-time';
+
+const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+describe('parseLooseTime', () => {
+  it.each([
+    ['2015-10-18 18:01:47,978', '2015-10-18T18:01:47.978Z'],
+    ['2017-05-16T00:00:00.008Z', '2017-05-16T00:00:00.008Z'],
+    ['2017-05-16T02:00:00+02:00', '2017-05-16T00:00:00.000Z'],
+    ['2005-06-03-15.42.50.675872', '2005-06-03T15:42:50.676Z'],
+    ['20171223-22:15:29:606', '2017-12-23T22:15:29.606Z'],
+    ['10/Oct/2000:13:55:36 -0700', '2000-10-10T20:55:36.000Z'],
+    ['Sun Dec 04 04:47:44 2005', '2005-12-04T04:47:44.000Z'],
+    ['17/06/09 20:10:40', '2017-06-09T20:10:40.000Z'],
+    ['081109 203615', '2008-11-09T20:36:15.000Z'],
+    ['1131566461', '2005-11-09T20:01:01.000Z'],
+  ])('reads %s', (text, expected) => {
+    expect(iso(parseLooseTime(text, NOW))).toBe(expected);
+  });
+
+  it('infers a missing year: this year, or last year for dates ahead of now', () => {
+    expect(iso(parseLooseTime('Jun 14 15:16:01', NOW))).toBe('2026-06-14T15:16:01.000Z');
+    expect(iso(parseLooseTime('Dec 31 23:59:59', NOW))).toBe('2025-12-31T23:59:59.000Z');
+    expect(iso(parseLooseTime('03-17 16:13:38.811', NOW))).toBe('2026-03-17T16:13:38.811Z');
+  });
+
+  it('returns null for text without a valid time', () => {
+    expect(parseLooseTime('no time here', NOW)).toBeNull();
+    expect(parseLooseTime('2015-13-45 99:99:99', NOW)).toBeNull();
+    expect(parseLooseTime('', NOW)).toBeNull();
+  });
+});

@@ -19,6 +19,7 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      'grafana-plugin/vitest.config.ts',
     ],
   },
 });

@@ -19,6 +19,8 @@ export interface TrainDetectorsInput {
   seed: number;
   /** Sessions end: the LSTM also learns where they stop. Windows are cut from a running stream. */
   endMarker?: boolean;
+  /** Event steps the LSTM may train for (distinct events x epochs): bounds its training time. */
+  lstmStepBudget?: number;
   log?: (msg: string) => void;
 }
 
@@ -37,8 +39,7 @@ export interface TrainedDetectors {
 
 /** Bounds that keep LSTM training within seconds on long windows (distinct events). */
 const LSTM_MAX_SEQUENCE = 256;
-const LSTM_MAX_EVENTS = 10_000;
-const LSTM_STEP_BUDGET = 150_000;
+const LSTM_MAX_EVENTS = 20_000;
 
 /** Fits the five detectors on the training units and exports each to ONNX. */
 export async function trainDetectors(input: TrainDetectorsInput): Promise<TrainedDetectors> {
@@ -61,7 +62,7 @@ export async function trainDetectors(input: TrainDetectorsInput): Promise<Traine
       vocabSize: input.vocabulary,
       endMarker: input.endMarker ?? false,
       // A fixed budget of event steps over the distinct sequences bounds training time.
-      epochs: Math.max(3, Math.min(20, Math.floor(LSTM_STEP_BUDGET / lstmSet.distinctEvents))),
+      epochs: Math.max(3, Math.min(20, Math.floor((input.lstmStepBudget ?? 400_000) / lstmSet.distinctEvents))),
       minUpdates: 100,
     }),
   );
@@ -137,6 +138,26 @@ function lstmTrainingSet(seqs: number[][], seed: number): { sequences: number[][
   return { sequences: out, distinctEvents: distinct.reduce((n, g) => n + g[0]!.length, 0) };
 }
 
+/** For each row, the index of its first identical row among the distinct ones. */
+function distinctRowIndex(X: Matrix): { first: number[]; of: Int32Array } {
+  const seen = new Map<string, number>();
+  const first: number[] = [];
+  const of = new Int32Array(X.rows);
+  const bytes = new Uint8Array(X.data.buffer, X.data.byteOffset, X.data.byteLength);
+  const width = X.cols * 4;
+  for (let i = 0; i < X.rows; i++) {
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset + i * width, width).toString('latin1');
+    let k = seen.get(key);
+    if (k === undefined) {
+      k = first.length;
+      seen.set(key, k);
+      first.push(i);
+    }
+    of[i] = k;
+  }
+  return { first, of };
+}
+
 export interface DetectorScores {
   raw: Record<ModelName, Float32Array>;
   /** Autoencoder squared error per feature, rows x dims. */
@@ -166,16 +187,39 @@ export class DetectorRuntime {
     return new DetectorRuntime(sessions, m);
   }
 
+  /**
+   * Scores units. Identical rows and identical sequences are scored once: log units repeat a
+   * lot (most HDFS blocks follow a handful of paths), so this is most of detection's speed.
+   */
   async score(X: Matrix, sequences: number[][]): Promise<DetectorScores> {
+    const rows = distinctRowIndex(X);
+    const U = matrix(rows.first.length, X.cols);
+    rows.first.forEach((r, k) => U.data.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols));
+    const expand = (v: Float32Array, width = 1) => {
+      const out = new Float32Array(X.rows * width);
+      for (let i = 0; i < X.rows; i++) out.set(v.subarray(rows.of[i]! * width, (rows.of[i]! + 1) * width), i * width);
+      return out;
+    };
     const raw = {} as Record<ModelName, Float32Array>;
-    for (const m of ['isolation_forest', 'one_class_svm', 'lof'] as const) raw[m] = (await runMatrix(this.sessions[m], X, ['score']))['score']!;
-    const ae = await runMatrix(this.sessions.autoencoder, X, ['score', 'errors']);
-    raw.autoencoder = ae['score']!;
+    for (const m of ['isolation_forest', 'one_class_svm', 'lof'] as const) raw[m] = expand((await runMatrix(this.sessions[m], U, ['score']))['score']!);
+    const ae = await runMatrix(this.sessions.autoencoder, U, ['score', 'errors']);
+    raw.autoencoder = expand(ae['score']!);
     const V = this.meta.lstm.vocabSize;
-    const clamped = sequences.map((s) => s.map((id) => (id >= V || id < 1 ? 1 : id)));
-    const seq: SequenceScore[] = await scoreSequences(this.sessions.lstm, clamped, this.meta.lstm);
-    raw.lstm = Float32Array.from(seq, (s) => s.maxSurprise);
-    return { raw, aeErrors: ae['errors'] ?? matrix(X.rows, X.cols).data, lstmWorst: seq.map((s) => s.worst) };
+    const seqIndex = new Map<string, number>();
+    const distinct: number[][] = [];
+    const seqOf = sequences.map((s) => {
+      const key = s.join(',');
+      let k = seqIndex.get(key);
+      if (k === undefined) {
+        k = distinct.length;
+        seqIndex.set(key, k);
+        distinct.push(s.map((id) => (id >= V || id < 1 ? 1 : id)));
+      }
+      return k;
+    });
+    const seq: SequenceScore[] = await scoreSequences(this.sessions.lstm, distinct, this.meta.lstm);
+    raw.lstm = Float32Array.from(seqOf, (k) => seq[k]!.maxSurprise);
+    return { raw, aeErrors: expand(ae['errors']!, X.cols), lstmWorst: seqOf.map((k) => seq[k]!.worst) };
   }
 
   async close(): Promise<void> {

@@ -50,6 +50,7 @@ export class FeatureSpace {
   private readonly slotIndex: Map<string, number>;
   private readonly dense = new Map<string, Dense>();
   private global: Dense | null = null;
+  private numericTemplates: Set<string> | null = null;
 
   private constructor(private readonly s: FeatureSpaceJSON) {
     this.index = new Map(s.templates.map((t, i) => [t, i]));
@@ -143,6 +144,12 @@ export class FeatureSpace {
 
   isKnown(templateId: string): boolean {
     return this.index.has(templateId);
+  }
+
+  /** Whether any parameter of the template is a feature column. */
+  usesParams(templateId: string): boolean {
+    this.numericTemplates ??= new Set(this.s.numericSlots.map((slot) => slot.slice(0, slot.lastIndexOf('#'))));
+    return this.numericTemplates.has(templateId);
   }
 
   /** LSTM vocabulary size: 0 = session start, 1 = unseen template, 2.. = known templates. */

@@ -34,6 +34,7 @@ export interface UnitThreshold {
 
 const BATCH = 512;
 const END_OF_SESSION = '(end of session)';
+const NOT_EXPLAINED: Explanation = { summary: 'not anomalous', topTemplates: [], topFeatures: [], unexpectedEvents: [] };
 
 /**
  * A loaded bundle ready to score units: feature space, ONNX sessions, ensemble and threshold.
@@ -74,6 +75,8 @@ export class UnitScorer {
     units: Unit[],
     templateText: (id: string) => string | undefined,
     thresholdFor?: (stream: string) => UnitThreshold | undefined,
+    /** Explain every unit, not only anomalies (`detect --all`). */
+    explainAll = false,
   ): Promise<UnitResult[]> {
     if (units.length === 0) return [];
     const X = unitMatrix(units, this.space);
@@ -86,14 +89,15 @@ export class UnitScorer {
       const d = this.space.dims;
       // An index past the sequence is the end-of-session event: the session stopped early.
       const worst = s.lstmWorst[i]!.map((w) => ({ templateId: u.sequence[w.index] ?? END_OF_SESSION, probability: w.probability }));
-      const explanation = explain(u, this.space, s.aeErrors.subarray(i * d, (i + 1) * d), worst, (id) => this.space.templateText(id) ?? templateText(id) ?? id);
+      const anomaly = e.score >= t.minScore;
+      const explanation = anomaly || explainAll ? explain(u, this.space, s.aeErrors.subarray(i * d, (i + 1) * d), worst, (id) => this.space.templateText(id) ?? templateText(id) ?? id) : NOT_EXPLAINED;
       return {
         unit: u.key,
         stream: u.stream,
         start: new Date(u.startMs).toISOString(),
         end: new Date(u.endMs).toISOString(),
         score: e.score,
-        anomaly: e.score >= t.minScore,
+        anomaly,
         models: e.models,
         explanation,
         severity: severityForScore(e.score),
@@ -135,7 +139,7 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
     throw new Error(`the bundle was trained on ${describe(spec)}, not ${describe(opts.unit)}: train again or drop the flag`);
   }
   const sources = resolveInputs(opts.inputs);
-  const stage = new TemplateStage('frozen', scorer.templates);
+  const stage = new TemplateStage('frozen', scorer.templates, (id) => scorer.space.usesParams(id));
   const run = new MiningRun();
   const out = createWriteStream(opts.out);
   let pending: Unit[] = [];
@@ -145,7 +149,7 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
   const drain = async () => {
     const batch = pending;
     pending = [];
-    for (const [i, r] of (await scorer.score(batch, text)).entries()) {
+    for (const [i, r] of (await scorer.score(batch, text, undefined, opts.all)).entries()) {
       units++;
       if (r.anomaly) anomalies++;
       opts.onResult?.(r, batch[i]!);

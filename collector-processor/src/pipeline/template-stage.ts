@@ -24,6 +24,8 @@ export class TemplateStage {
   constructor(
     readonly mode: 'learn' | 'frozen',
     private readonly store: TemplateStore = {},
+    /** Templates whose parameters are used; by default all (parameter extraction is not free). */
+    private readonly wantParams: (templateId: string) => boolean = () => true,
   ) {}
 
   mine(r: LogRecord): LogRecord {
@@ -42,7 +44,7 @@ export class TemplateStage {
     }
     r.templateId = cluster.id;
     r.template = cluster.template;
-    r.params = miner.params(r.body, cluster);
+    r.params = this.wantParams(cluster.id) ? miner.params(r.body, cluster) : undefined;
     if (this.mode === 'frozen' && !this.text.has(cluster.id)) this.text.set(cluster.id, cluster.template);
     return r;
   }

@@ -26,8 +26,9 @@ export function clfFormat(): LineFormat {
         timeMs: parseLooseTime(m[4]!),
         severityNumber: sev.number,
         severityText: sev.text,
-        // The request line and status make the template (`GET <*> <*> <*>`).
-        body: `${m[5]} ${m[6]}`,
+        // The request line and status make the template (`GET <*> <*> <*>`); fields a custom
+        // log_format appends ($request_time, $upstream_response_time) stay, as parameters.
+        body: m[10]!.trim() ? `${m[5]} ${m[6]} ${m[10]!.trim()}` : `${m[5]} ${m[6]}`,
         attributes,
       };
     },

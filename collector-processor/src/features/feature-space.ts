@@ -112,7 +112,7 @@ export class FeatureSpace {
       scale: [],
       rawMean: [],
       streams: {},
-      scaleFloor: opts.scaleFloor ?? 0.25,
+      scaleFloor: opts.scaleFloor ?? 0.5,
     });
     space.fitScaling(units);
     return space;

@@ -33,11 +33,11 @@ export interface EnsembleResult {
 /**
  * Calibrates each detector's raw score into a tail probability on held-back normal units, turns it
  * into evidence (decades of improbability, capped where the held-back set can no longer resolve
- * it), and combines the evidence by a weighted trimmed mean: with four or more models the most
- * and the least alarmed one are left out, so an alarm needs corroboration and one detector's
- * blind spot (a benign but novel unit, an anomaly it cannot see) does not decide alone. The
+ * it), and combines the evidence as its second largest value over the enabled models: an alarm
+ * needs two detectors that agree, so one detector's blind spot (a benign but novel unit that only
+ * the autoencoder or only the isolation forest finds strange) cannot page anyone alone. The
  * combination is itself calibrated on the held-back units, so correlated detectors cannot inflate
- * the false-alarm rate.
+ * the false-alarm rate. Weights scale each model's evidence before the ranking.
  */
 export class Ensemble {
   private readonly calibrators: Record<ModelName, TailCalibrator>;
@@ -117,17 +117,12 @@ export class Ensemble {
   }
 }
 
-/** Weighted mean of the enabled models' evidence, without the highest and lowest when four or more are enabled. */
+/** Second largest weighted evidence among the enabled models (the only one when just one is enabled). */
 export function combine(evidence: ModelScores, settings: ModelSettings): number {
-  const on = MODEL_NAMES.filter((m) => settings[m].enabled && settings[m].weight > 0).sort((a, b) => evidence[a] - evidence[b]);
-  const used = on.length >= 4 ? on.slice(1, -1) : on;
-  let sum = 0;
-  let weight = 0;
-  for (const m of used) {
-    sum += settings[m].weight * evidence[m];
-    weight += settings[m].weight;
-  }
-  return weight > 0 ? sum / weight : 0;
+  const v = MODEL_NAMES.filter((m) => settings[m].enabled && settings[m].weight > 0)
+    .map((m) => settings[m].weight * evidence[m])
+    .sort((a, b) => b - a);
+  return v.length === 0 ? 0 : (v[1] ?? v[0]!);
 }
 
 function round2(v: number): number {

@@ -29,17 +29,36 @@ interface Row {
 
 function logsieve(args: string[]): { seconds: number; stderr: string } {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [join(root, 'collector-processor/bin/logsieve.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [join(root, 'collector-processor/bin/logsieve.js'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`logsieve ${args[0]} failed: ${r.stderr}`);
   return { seconds: (Date.now() - t0) / 1000, stderr: r.stderr + r.stdout };
 }
 
 /** Trains, detects with --all, and scores every labelled unit (units missing from the output count as normal). */
-function run(name: string, train: string[], test: string[], unitArgs: string[], labels: Map<string, boolean>, unitOf: (u: UnitLine) => string): Row[] {
+function run(
+  name: string,
+  train: string[],
+  test: string[],
+  unitArgs: string[],
+  labels: Map<string, boolean>,
+  unitOf: (u: UnitLine) => string,
+): Row[] {
   const dir = join(outRoot, name);
   mkdirSync(dir, { recursive: true });
   const tr = logsieve(['train', '--input', ...train, '--out', join(dir, 'model'), ...unitArgs, '-q']);
-  const de = logsieve(['detect', '--model', join(dir, 'model'), '--input', ...test, '--out', join(dir, 'units.jsonl'), '--all']);
+  const de = logsieve([
+    'detect',
+    '--model',
+    join(dir, 'model'),
+    '--input',
+    ...test,
+    '--out',
+    join(dir, 'units.jsonl'),
+    '--all',
+  ]);
   console.error(`${name}: train ${tr.seconds.toFixed(1)} s; ${de.stderr.trim()}`);
   const manifest = JSON.parse(readFileSync(join(dir, 'model/manifest.json'), 'utf8'));
   const minScore: number = manifest.threshold.minScore;
@@ -53,8 +72,25 @@ function run(name: string, train: string[], test: string[], unitArgs: string[], 
   }
   const keys = [...labels.keys()];
   const truth = keys.map((k) => labels.get(k)!);
-  const rows: Row[] = [{ dataset: name, model: 'ensemble', m: prf(keys.map((k) => byUnit.get(k)?.anomaly ?? false), truth) }];
-  for (const m of MODELS) rows.push({ dataset: name, model: m, m: prf(keys.map((k) => (byUnit.get(k)?.models[m] ?? 0) >= minScore), truth) });
+  const rows: Row[] = [
+    {
+      dataset: name,
+      model: 'ensemble',
+      m: prf(
+        keys.map((k) => byUnit.get(k)?.anomaly ?? false),
+        truth,
+      ),
+    },
+  ];
+  for (const m of MODELS)
+    rows.push({
+      dataset: name,
+      model: m,
+      m: prf(
+        keys.map((k) => (byUnit.get(k)?.models[m] ?? 0) >= minScore),
+        truth,
+      ),
+    });
   return rows;
 }
 
@@ -70,13 +106,25 @@ function readCsvLabels(file: string, normal: string): Map<string, boolean> {
 
 function hdfsRendered(): Row[] {
   const dir = join(outRoot, 'hdfs-data');
-  if (!existsSync(join(dir, 'test.log'))) execFileSync('python3', [resolve(datasets, '../tools/render_hdfs.py'), '--out', dir], { stdio: 'inherit' });
-  return run('HDFS rendered', [join(dir, 'train.log')], [join(dir, 'test.log')], ['--session-key', 'blk_-?\\d+'], readCsvLabels(join(dir, 'test_labels.csv'), 'Normal'), (u) => u.unit);
+  if (!existsSync(join(dir, 'test.log')))
+    execFileSync('python3', [resolve(datasets, '../tools/render_hdfs.py'), '--out', dir], {
+      stdio: 'inherit',
+    });
+  return run(
+    'HDFS rendered',
+    [join(dir, 'train.log')],
+    [join(dir, 'test.log')],
+    ['--session-key', 'blk_-?\\d+'],
+    readCsvLabels(join(dir, 'test_labels.csv'), 'Normal'),
+    (u) => u.unit,
+  );
 }
 
 /** HDFS_2k with its block labels: blocks first seen in the first 60 % of lines train, the rest test. */
 function hdfs2k(): Row[] {
-  const lines = readFileSync(join(datasets, 'loghub_2k/HDFS/HDFS_2k.log'), 'utf8').split(/\r?\n/).filter(Boolean);
+  const lines = readFileSync(join(datasets, 'loghub_2k/HDFS/HDFS_2k.log'), 'utf8')
+    .split(/\r?\n/)
+    .filter(Boolean);
   const labels = new Map<string, boolean>();
   for (const f of ['train.csv', 'test.csv']) {
     for (const [k, v] of readCsvLabels2k(join(datasets, 'hdfs_2k_block_labels', f))) labels.set(k, v);
@@ -88,8 +136,17 @@ function hdfs2k(): Row[] {
   const trainBlocks = new Set(lines.slice(0, cut).flatMap((l) => l.match(/blk_-?\d+/g) ?? []));
   mkdirSync(join(dir, 'test'), { recursive: true });
   writeFileSync(join(dir, 'test/hdfs.log'), lines.slice(cut).join('\n') + '\n');
-  const testLabels = new Map([...labels].filter(([k]) => !trainBlocks.has(k) && lines.slice(cut).some((l) => l.includes(k))));
-  return run('HDFS_2k', [join(dir, 'hdfs.log')], [join(dir, 'test/hdfs.log')], ['--session-key', 'blk_-?\\d+'], testLabels, (u) => u.unit);
+  const testLabels = new Map(
+    [...labels].filter(([k]) => !trainBlocks.has(k) && lines.slice(cut).some((l) => l.includes(k))),
+  );
+  return run(
+    'HDFS_2k',
+    [join(dir, 'hdfs.log')],
+    [join(dir, 'test/hdfs.log')],
+    ['--session-key', 'blk_-?\\d+'],
+    testLabels,
+    (u) => u.unit,
+  );
 }
 
 function readCsvLabels2k(file: string): Map<string, boolean> {
@@ -101,7 +158,9 @@ function readCsvLabels2k(file: string): Map<string, boolean> {
 
 /** BGL_2k: the label field is cut off before logsieve sees a line; a window is anomalous if any line is. */
 function bgl(): Row[] {
-  const lines = readFileSync(join(datasets, 'loghub_2k/BGL/BGL_2k.log'), 'utf8').split(/\r?\n/).filter(Boolean);
+  const lines = readFileSync(join(datasets, 'loghub_2k/BGL/BGL_2k.log'), 'utf8')
+    .split(/\r?\n/)
+    .filter(Boolean);
   const cut = Math.floor(lines.length * 0.5);
   const dir = join(outRoot, 'bgl-data');
   mkdirSync(join(dir, 'test'), { recursive: true });
@@ -116,13 +175,22 @@ function bgl(): Row[] {
     const key = `${start}/${windowSeconds}s`;
     labels.set(key, (labels.get(key) ?? false) || !l.startsWith('- '));
   }
-  return run('BGL_2k', [join(dir, 'bgl.log')], [join(dir, 'test/bgl.log')], ['--window', String(windowSeconds)], labels, (u) => u.unit);
+  return run(
+    'BGL_2k',
+    [join(dir, 'bgl.log')],
+    [join(dir, 'test/bgl.log')],
+    ['--window', String(windowSeconds)],
+    labels,
+    (u) => u.unit,
+  );
 }
 
 function table(rows: Row[]): string {
   const lines = ['| dataset | model | P | R | F1 | TP | FP | FN |', '|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.dataset} | ${r.model} | ${r.m.precision.toFixed(3)} | ${r.m.recall.toFixed(3)} | ${r.m.f1.toFixed(3)} | ${r.m.tp} | ${r.m.fp} | ${r.m.fn} |`);
+    lines.push(
+      `| ${r.dataset} | ${r.model} | ${r.m.precision.toFixed(3)} | ${r.m.recall.toFixed(3)} | ${r.m.f1.toFixed(3)} | ${r.m.tp} | ${r.m.fp} | ${r.m.fn} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -62,7 +62,10 @@ export async function trainDetectors(input: TrainDetectorsInput): Promise<Traine
       vocabSize: input.vocabulary,
       endMarker: input.endMarker ?? false,
       // A fixed budget of event steps over the distinct sequences bounds training time.
-      epochs: Math.max(3, Math.min(20, Math.floor((input.lstmStepBudget ?? 400_000) / lstmSet.distinctEvents))),
+      epochs: Math.max(
+        3,
+        Math.min(20, Math.floor((input.lstmStepBudget ?? 400_000) / lstmSet.distinctEvents)),
+      ),
       minUpdates: 100,
     }),
   );
@@ -83,28 +86,86 @@ export async function trainDetectors(input: TrainDetectorsInput): Promise<Traine
       autoencoder: {
         name: 'autoencoder',
         version: '1',
-        description: 'Dense autoencoder (tanh) trained on normal unit vectors; score = mean squared reconstruction error, errors = per-feature squared error (explanations).',
+        description:
+          'Dense autoencoder (tanh) trained on normal unit vectors; score = mean squared reconstruction error, errors = per-feature squared error (explanations).',
         inputs: featureModelIO(X.cols).inputs,
-        outputs: [...featureModelIO(X.cols).outputs, { name: 'errors', type: 'float32', shape: ['N', X.cols], meaning: 'squared reconstruction error per feature' }],
+        outputs: [
+          ...featureModelIO(X.cols).outputs,
+          {
+            name: 'errors',
+            type: 'float32',
+            shape: ['N', X.cols],
+            meaning: 'squared reconstruction error per feature',
+          },
+        ],
         hyperparameters: { hidden: t.hidden, bottleneck: t.bottleneck },
-        training: { rows: t.rows, validationRows: t.validationRows, epochs: t.epochs, bestEpoch: t.bestEpoch, finalValidationLoss: t.validationLoss[t.bestEpoch] ?? NaN },
+        training: {
+          rows: t.rows,
+          validationRows: t.validationRows,
+          epochs: t.epochs,
+          bestEpoch: t.bestEpoch,
+          finalValidationLoss: t.validationLoss[t.bestEpoch] ?? NaN,
+        },
       },
       lstm: {
         name: 'lstm',
         version: '1',
-        description: 'DeepLog-style next-template LSTM, one step per event for N streams; score = surprise (-ln p) of the least expected event.',
+        description:
+          'DeepLog-style next-template LSTM, one step per event for N streams; score = surprise (-ln p) of the least expected event.',
         inputs: [
-          { name: 'event', type: 'int64', shape: ['N'], meaning: '0 = start, 1 = never-seen template, 2.. = template column + 2 (manifest.features.templates)' },
-          { name: 'h_in', type: 'float32', shape: [1, 'N', lstm.scoringConfig.hiddenSize], meaning: 'hidden state (zeros at a stream start)' },
-          { name: 'c_in', type: 'float32', shape: [1, 'N', lstm.scoringConfig.hiddenSize], meaning: 'cell state' },
+          {
+            name: 'event',
+            type: 'int64',
+            shape: ['N'],
+            meaning:
+              '0 = start, 1 = never-seen template, 2.. = template column + 2 (manifest.features.templates)',
+          },
+          {
+            name: 'h_in',
+            type: 'float32',
+            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
+            meaning: 'hidden state (zeros at a stream start)',
+          },
+          {
+            name: 'c_in',
+            type: 'float32',
+            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
+            meaning: 'cell state',
+          },
         ],
         outputs: [
-          { name: 'probs', type: 'float32', shape: ['N', input.vocabulary], meaning: 'distribution of the next event' },
-          { name: 'h_out', type: 'float32', shape: [1, 'N', lstm.scoringConfig.hiddenSize], meaning: 'state to feed back' },
-          { name: 'c_out', type: 'float32', shape: [1, 'N', lstm.scoringConfig.hiddenSize], meaning: 'state to feed back' },
+          {
+            name: 'probs',
+            type: 'float32',
+            shape: ['N', input.vocabulary],
+            meaning: 'distribution of the next event',
+          },
+          {
+            name: 'h_out',
+            type: 'float32',
+            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
+            meaning: 'state to feed back',
+          },
+          {
+            name: 'c_out',
+            type: 'float32',
+            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
+            meaning: 'state to feed back',
+          },
         ],
-        hyperparameters: { vocabulary: input.vocabulary, hidden: lstm.scoringConfig.hiddenSize, topK: l.topK, endMarker: l.endMarker },
-        training: { sequences: l.sequences, uniqueSequences: l.uniqueSequences, events: l.events, epochs: l.epochs, finalLoss: l.loss[l.loss.length - 1] ?? NaN },
+        hyperparameters: {
+          vocabulary: input.vocabulary,
+          hidden: lstm.scoringConfig.hiddenSize,
+          topK: l.topK,
+          endMarker: l.endMarker,
+        },
+        training: {
+          sequences: l.sequences,
+          uniqueSequences: l.uniqueSequences,
+          events: l.events,
+          epochs: l.epochs,
+          finalLoss: l.loss[l.loss.length - 1] ?? NaN,
+        },
       },
     },
     meta: { lstm: lstm.scoringConfig, lstmScore: 'maxSurprise' },
@@ -197,11 +258,13 @@ export class DetectorRuntime {
     rows.first.forEach((r, k) => U.data.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols));
     const expand = (v: Float32Array, width = 1) => {
       const out = new Float32Array(X.rows * width);
-      for (let i = 0; i < X.rows; i++) out.set(v.subarray(rows.of[i]! * width, (rows.of[i]! + 1) * width), i * width);
+      for (let i = 0; i < X.rows; i++)
+        out.set(v.subarray(rows.of[i]! * width, (rows.of[i]! + 1) * width), i * width);
       return out;
     };
     const raw = {} as Record<ModelName, Float32Array>;
-    for (const m of ['isolation_forest', 'one_class_svm', 'lof'] as const) raw[m] = expand((await runMatrix(this.sessions[m], U, ['score']))['score']!);
+    for (const m of ['isolation_forest', 'one_class_svm', 'lof'] as const)
+      raw[m] = expand((await runMatrix(this.sessions[m], U, ['score']))['score']!);
     const ae = await runMatrix(this.sessions.autoencoder, U, ['score', 'errors']);
     raw.autoencoder = expand(ae['score']!);
     const V = this.meta.lstm.vocabSize;

@@ -11,7 +11,11 @@ export interface Health {
   status: 'ok' | 'degraded';
   version: string;
   ready: boolean;
-  model: { state: 'none' | 'collecting' | 'training' | 'active'; version: string | null; baselineProgress: number };
+  model: {
+    state: 'none' | 'collecting' | 'training' | 'active';
+    version: string | null;
+    baselineProgress: number;
+  };
   storage: string;
   uptimeSeconds: number;
 }

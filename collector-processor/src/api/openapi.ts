@@ -3,7 +3,8 @@ import { ROUTES } from './routes';
 
 type Json = Record<string, unknown>;
 
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
+  z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
 
 /** OpenAPI 3.1 document generated from the route table, so it cannot drift from the server. */
 export function openApiDocument(version: string): Json {
@@ -16,7 +17,10 @@ export function openApiDocument(version: string): Json {
       'x-logsieve-role': r.role,
       responses: {
         [String(r.status ?? 200)]: { description: 'success' },
-        '400': { description: 'invalid request', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '400': {
+          description: 'invalid request',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
         '401': { description: 'no or invalid credentials' },
         '403': { description: `role below ${r.role}` },
         ...(r.params ? { '404': { description: 'not found' } } : {}),
@@ -24,26 +28,50 @@ export function openApiDocument(version: string): Json {
     };
     if (r.role) op['security'] = [{ bearer: [] }, { apiKey: [] }];
     const parameters: Json[] = [];
-    for (const [where, s] of [['path', r.params], ['query', r.query]] as const) {
+    for (const [where, s] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
       if (!s) continue;
       const js = schema(s);
       const props = (js['properties'] ?? {}) as Record<string, Json>;
       const required = new Set((js['required'] as string[] | undefined) ?? []);
-      for (const [name, p] of Object.entries(props)) parameters.push({ name, in: where, required: where === 'path' || (required.has(name) && p['default'] === undefined), schema: p });
+      for (const [name, p] of Object.entries(props))
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (required.has(name) && p['default'] === undefined),
+          schema: p,
+        });
     }
     if (parameters.length) op['parameters'] = parameters;
-    if (r.body) op['requestBody'] = { required: true, content: { 'application/json': { schema: schema(r.body) } } };
+    if (r.body)
+      op['requestBody'] = { required: true, content: { 'application/json': { schema: schema(r.body) } } };
     paths[path] = { ...(paths[path] ?? {}), [r.method.toLowerCase()]: op };
   }
-  paths['/healthz'] = { get: { summary: 'liveness', 'x-logsieve-role': null, responses: { '200': { description: 'alive' } } } };
-  paths['/readyz'] = { get: { summary: 'readiness: storage up and a model active', 'x-logsieve-role': null, responses: { '200': { description: 'ready' }, '503': { description: 'not ready, with the reason' } } } };
+  paths['/healthz'] = {
+    get: { summary: 'liveness', 'x-logsieve-role': null, responses: { '200': { description: 'alive' } } },
+  };
+  paths['/readyz'] = {
+    get: {
+      summary: 'readiness: storage up and a model active',
+      'x-logsieve-role': null,
+      responses: { '200': { description: 'ready' }, '503': { description: 'not ready, with the reason' } },
+    },
+  };
   paths['/api/v1/logs'] = {
     post: {
       summary: 'ingest raw lines: a JSON array of strings or {line, stream} objects, or NDJSON',
       'x-logsieve-role': 'editor',
       security: [{ bearer: [] }, { apiKey: [] }],
       parameters: [{ name: 'stream', in: 'query', required: false, schema: { type: 'string' } }],
-      responses: { '202': { description: 'accepted' }, '400': { description: 'bad payload' }, '413': { description: 'too large' }, '415': { description: 'unsupported media type' }, '429': { description: 'overloaded, retry after' } },
+      responses: {
+        '202': { description: 'accepted' },
+        '400': { description: 'bad payload' },
+        '413': { description: 'too large' },
+        '415': { description: 'unsupported media type' },
+        '429': { description: 'overloaded, retry after' },
+      },
     },
   };
   return {
@@ -55,7 +83,13 @@ export function openApiDocument(version: string): Json {
         bearer: { type: 'http', scheme: 'bearer', description: 'API key or JWT' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
       },
-      schemas: { Error: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } }, required: ['error', 'message'] } },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: { error: { type: 'string' }, message: { type: 'string' } },
+          required: ['error', 'message'],
+        },
+      },
     },
   };
 }

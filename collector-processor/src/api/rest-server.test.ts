@@ -22,14 +22,40 @@ const threshold = (): Threshold => ({
 
 function memoryBackend(): ApiBackend & { audit: string[] } {
   const anomalies = new Map<string, AnomalyEvent>();
-  anomalies.set('a1', { id: 'a1', stream: 's', unit: 'u', unitKind: 'window', start: '', end: '', score: 80, severity: 'warning', models: { isolation_forest: 1, one_class_svm: 1, lof: 1, autoencoder: 1, lstm: 1 }, explanation: { summary: '', topTemplates: [], topFeatures: [], unexpectedEvents: [] }, sampleLines: [], traceIds: [], modelVersion: 'v1', createdAt: '', feedback: null });
+  anomalies.set('a1', {
+    id: 'a1',
+    stream: 's',
+    unit: 'u',
+    unitKind: 'window',
+    start: '',
+    end: '',
+    score: 80,
+    severity: 'warning',
+    models: { isolation_forest: 1, one_class_svm: 1, lof: 1, autoencoder: 1, lstm: 1 },
+    explanation: { summary: '', topTemplates: [], topFeatures: [], unexpectedEvents: [] },
+    sampleLines: [],
+    traceIds: [],
+    modelVersion: 'v1',
+    createdAt: '',
+    feedback: null,
+  });
   let global = threshold();
   const audit: string[] = [];
   return {
     audit,
-    health: async () => ({ status: 'ok', version: 't', ready: true, model: { state: 'active', version: 'v1', baselineProgress: 1 }, storage: 'memory', uptimeSeconds: 1 }),
+    health: async () => ({
+      status: 'ok',
+      version: 't',
+      ready: true,
+      model: { state: 'active', version: 'v1', baselineProgress: 1 },
+      storage: 'memory',
+      uptimeSeconds: 1,
+    }),
     readiness: () => ({ ready: false, reason: 'collecting baseline' }),
-    listAnomalies: async (q) => ({ items: [...anomalies.values()].slice(q.offset, q.offset + q.limit), total: anomalies.size }),
+    listAnomalies: async (q) => ({
+      items: [...anomalies.values()].slice(q.offset, q.offset + q.limit),
+      total: anomalies.size,
+    }),
     getAnomaly: async (id) => anomalies.get(id) ?? null,
     setFeedback: async (id, body, actor) => {
       const a = anomalies.get(id);
@@ -64,7 +90,10 @@ function memoryBackend(): ApiBackend & { audit: string[] } {
 describe('REST server', () => {
   let app: FastifyInstance;
   const backend = memoryBackend();
-  const keys: Record<string, Principal> = { v: { actor: 'vera', role: 'viewer' }, e: { actor: 'ed', role: 'editor' } };
+  const keys: Record<string, Principal> = {
+    v: { actor: 'vera', role: 'viewer' },
+    e: { actor: 'ed', role: 'editor' },
+  };
   beforeAll(async () => {
     app = await buildRestServer({
       backend,
@@ -86,15 +115,29 @@ describe('REST server', () => {
 
   it('answers 401 without or with wrong credentials and 403 below the role', async () => {
     expect((await app.inject({ url: '/api/v1/anomalies' })).statusCode).toBe(401);
-    expect((await app.inject({ url: '/api/v1/anomalies', headers: { 'x-api-key': 'nope' } })).statusCode).toBe(401);
-    expect((await app.inject({ url: '/api/v1/anomalies', headers: { 'x-api-key': 'v' } })).statusCode).toBe(200);
-    const put = await app.inject({ method: 'PUT', url: '/api/v1/thresholds/global', headers: { 'x-api-key': 'v' }, payload: threshold() });
+    expect(
+      (await app.inject({ url: '/api/v1/anomalies', headers: { 'x-api-key': 'nope' } })).statusCode,
+    ).toBe(401);
+    expect((await app.inject({ url: '/api/v1/anomalies', headers: { 'x-api-key': 'v' } })).statusCode).toBe(
+      200,
+    );
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/thresholds/global',
+      headers: { 'x-api-key': 'v' },
+      payload: threshold(),
+    });
     expect(put.statusCode).toBe(403);
   });
 
   it('validates bodies and queries with the failing field in the message', async () => {
     const bad = { ...threshold(), falseAlarmRate: 0.9 };
-    const r = await app.inject({ method: 'PUT', url: '/api/v1/thresholds/global', headers: { 'x-api-key': 'e' }, payload: bad });
+    const r = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/thresholds/global',
+      headers: { 'x-api-key': 'e' },
+      payload: bad,
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json().message).toMatch(/^body\.falseAlarmRate/);
     const q = await app.inject({ url: '/api/v1/anomalies?limit=100000', headers: { 'x-api-key': 'v' } });
@@ -102,16 +145,31 @@ describe('REST server', () => {
     expect(q.json().message).toMatch(/query\.limit/);
     const off = threshold();
     for (const m of Object.values(off.models)) m.enabled = false;
-    const none = await app.inject({ method: 'PUT', url: '/api/v1/thresholds/global', headers: { 'x-api-key': 'e' }, payload: off });
+    const none = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/thresholds/global',
+      headers: { 'x-api-key': 'e' },
+      payload: off,
+    });
     expect(none.json().message).toMatch(/at least one model/);
   });
 
   it('records the acting principal and returns 404 for unknown ids', async () => {
-    const r = await app.inject({ method: 'POST', url: '/api/v1/anomalies/a1/feedback', headers: { 'x-api-key': 'e' }, payload: { label: 'false_positive' } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/anomalies/a1/feedback',
+      headers: { 'x-api-key': 'e' },
+      payload: { label: 'false_positive' },
+    });
     expect(r.statusCode).toBe(201);
     expect(r.json().feedback.actor).toBe('ed');
     expect(backend.audit).toContain('feedback a1 by ed');
-    const missing = await app.inject({ method: 'POST', url: '/api/v1/anomalies/zz/feedback', headers: { 'x-api-key': 'e' }, payload: { label: 'false_positive' } });
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/api/v1/anomalies/zz/feedback',
+      headers: { 'x-api-key': 'e' },
+      payload: { label: 'false_positive' },
+    });
     expect(missing.statusCode).toBe(404);
   });
 
@@ -121,6 +179,8 @@ describe('REST server', () => {
       const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
       expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path}`).toBeDefined();
     }
-    expect(doc.paths['/api/v1/anomalies'].get.parameters.map((p: { name: string }) => p.name)).toContain('minScore');
+    expect(doc.paths['/api/v1/anomalies'].get.parameters.map((p: { name: string }) => p.name)).toContain(
+      'minScore',
+    );
   });
 });

@@ -40,9 +40,19 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    void reply.status(status).send({ error: status === 500 ? 'internal' : 'bad_request', message: status === 500 ? 'internal error' : err.message });
+    void reply
+      .status(status)
+      .send({
+        error: status === 500 ? 'internal' : 'bad_request',
+        message: status === 500 ? 'internal error' : err.message,
+      });
   });
-  app.setNotFoundHandler((req, reply) => void reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler(
+    (req, reply) =>
+      void reply
+        .status(404)
+        .send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
@@ -61,9 +71,16 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
     const need = roleOf.get(`${req.method} ${route}`) ?? 'admin';
     const p = await principal(req);
     if (p === null || p === 'invalid') {
-      return reply.status(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: p === null ? 'credentials required' : 'invalid credentials' });
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Bearer')
+        .send({
+          error: 'unauthorized',
+          message: p === null ? 'credentials required' : 'invalid credentials',
+        });
     }
-    if (!hasRole(p, need)) return reply.status(403).send({ error: 'forbidden', message: `this needs the ${need} role` });
+    if (!hasRole(p, need))
+      return reply.status(403).send({ error: 'forbidden', message: `this needs the ${need} role` });
     (req as FastifyRequest & { principal?: Principal }).principal = p;
   });
 
@@ -77,7 +94,10 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
           const res = s.safeParse(v ?? {});
           if (!res.success) {
             const issue = res.error.issues[0]!;
-            throw Object.assign(new Error(`${what}${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`), { statusCode: 400 });
+            throw Object.assign(
+              new Error(`${what}${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`),
+              { statusCode: 400 },
+            );
           }
           return res.data;
         };
@@ -91,7 +111,8 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
           const out = await r.handler(o.backend, input);
           return reply.status(r.status ?? 200).send(out);
         } catch (err) {
-          if (err instanceof NotFound) return reply.status(404).send({ error: 'not_found', message: err.message });
+          if (err instanceof NotFound)
+            return reply.status(404).send({ error: 'not_found', message: err.message });
           throw err;
         }
       },

@@ -45,7 +45,13 @@ const found = <T>(what: string, v: T | null): T => {
 
 /** Every route of the REST API in one table: the server, the OpenAPI document and the auth test all read it. */
 export const ROUTES: RouteDef[] = [
-  { method: 'GET', path: '/api/v1/health', role: 'viewer', summary: 'service, model and storage status', handler: (b) => b.health() },
+  {
+    method: 'GET',
+    path: '/api/v1/health',
+    role: 'viewer',
+    summary: 'service, model and storage status',
+    handler: (b) => b.health(),
+  },
   {
     method: 'GET',
     path: '/api/v1/anomalies',
@@ -70,7 +76,11 @@ export const ROUTES: RouteDef[] = [
     params: IdParams,
     body: FeedbackSchema,
     status: 201,
-    handler: async (b, i) => found('anomaly', await b.setFeedback(i.params['id']!, i.body as z.infer<typeof FeedbackSchema>, i.actor)),
+    handler: async (b, i) =>
+      found(
+        'anomaly',
+        await b.setFeedback(i.params['id']!, i.body as z.infer<typeof FeedbackSchema>, i.actor),
+      ),
   },
   {
     method: 'DELETE',
@@ -80,7 +90,13 @@ export const ROUTES: RouteDef[] = [
     params: IdParams,
     handler: async (b, i) => found('anomaly', await b.clearFeedback(i.params['id']!, i.actor)),
   },
-  { method: 'GET', path: '/api/v1/streams', role: 'viewer', summary: 'streams with volume, anomalies and latest score', handler: (b) => b.listStreams() },
+  {
+    method: 'GET',
+    path: '/api/v1/streams',
+    role: 'viewer',
+    summary: 'streams with volume, anomalies and latest score',
+    handler: (b) => b.listStreams(),
+  },
   {
     method: 'GET',
     path: '/api/v1/templates',
@@ -89,7 +105,13 @@ export const ROUTES: RouteDef[] = [
     query: TemplateQuerySchema,
     handler: (b, i) => b.listTemplates(i.query as z.infer<typeof TemplateQuerySchema>),
   },
-  { method: 'GET', path: '/api/v1/thresholds', role: 'viewer', summary: 'global and per-stream thresholds', handler: (b) => b.getThresholds() },
+  {
+    method: 'GET',
+    path: '/api/v1/thresholds',
+    role: 'viewer',
+    summary: 'global and per-stream thresholds',
+    handler: (b) => b.getThresholds(),
+  },
   {
     method: 'PUT',
     path: '/api/v1/thresholds/global',
@@ -105,7 +127,8 @@ export const ROUTES: RouteDef[] = [
     summary: "set a stream's threshold",
     params: StreamParams,
     body: ThresholdSchema,
-    handler: (b, i) => b.putStreamThreshold(i.params['stream']!, i.body as z.infer<typeof ThresholdSchema>, i.actor),
+    handler: (b, i) =>
+      b.putStreamThreshold(i.params['stream']!, i.body as z.infer<typeof ThresholdSchema>, i.actor),
   },
   {
     method: 'DELETE',
@@ -127,7 +150,13 @@ export const ROUTES: RouteDef[] = [
     body: PreviewSchema,
     handler: (b, i) => b.previewThreshold(i.body as z.infer<typeof PreviewSchema>),
   },
-  { method: 'GET', path: '/api/v1/models', role: 'viewer', summary: 'model versions, newest first', handler: (b) => b.listModels() },
+  {
+    method: 'GET',
+    path: '/api/v1/models',
+    role: 'viewer',
+    summary: 'model versions, newest first',
+    handler: (b) => b.listModels(),
+  },
   {
     method: 'POST',
     path: '/api/v1/models/:version/activate',
@@ -143,7 +172,14 @@ export const ROUTES: RouteDef[] = [
     summary: 'activate the previously active model version',
     handler: async (b, i) => found('previous model version', await b.rollbackModel(i.actor)),
   },
-  { method: 'POST', path: '/api/v1/models/retrain', role: 'admin', summary: 'train a new version from stored history', status: 202, handler: (b, i) => b.retrain(i.actor) },
+  {
+    method: 'POST',
+    path: '/api/v1/models/retrain',
+    role: 'admin',
+    summary: 'train a new version from stored history',
+    status: 202,
+    handler: (b, i) => b.retrain(i.actor),
+  },
   {
     method: 'GET',
     path: '/api/v1/audit',

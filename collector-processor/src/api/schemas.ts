@@ -8,7 +8,12 @@ export const ThresholdSchema = z
   .object({
     falseAlarmRate: z.number().gt(0).lt(0.5),
     minScore: z.number().min(0).max(100),
-    models: z.object(Object.fromEntries(MODEL_NAMES.map((m) => [m, ModelSettingSchema])) as Record<(typeof MODEL_NAMES)[number], typeof ModelSettingSchema>),
+    models: z.object(
+      Object.fromEntries(MODEL_NAMES.map((m) => [m, ModelSettingSchema])) as Record<
+        (typeof MODEL_NAMES)[number],
+        typeof ModelSettingSchema
+      >,
+    ),
   })
   .strict()
   .refine((t) => MODEL_NAMES.some((m) => t.models[m].enabled && t.models[m].weight > 0), {
@@ -34,7 +39,10 @@ export const TemplateQuerySchema = z
   .object({
     stream: z.string().optional(),
     search: z.string().max(200).optional(),
-    onlyNew: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+    onlyNew: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   })
@@ -54,7 +62,15 @@ export const FeedbackSchema = z
 export type FeedbackBody = z.infer<typeof FeedbackSchema>;
 
 export const PreviewSchema = z
-  .object({ stream: z.string().optional(), threshold: ThresholdSchema, hours: z.number().positive().max(24 * 14).default(24) })
+  .object({
+    stream: z.string().optional(),
+    threshold: ThresholdSchema,
+    hours: z
+      .number()
+      .positive()
+      .max(24 * 14)
+      .default(24),
+  })
   .strict();
 export type PreviewBody = z.infer<typeof PreviewSchema>;
 

@@ -16,7 +16,8 @@ export async function asCliError<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof CliError) throw err;
     const e = err as NodeJS.ErrnoException;
-    const msg = e?.code === 'ENOENT' && e.path ? `no such file or folder: ${e.path}` : (e?.message ?? String(err));
+    const msg =
+      e?.code === 'ENOENT' && e.path ? `no such file or folder: ${e.path}` : (e?.message ?? String(err));
     throw new CliError(msg.split('\n')[0]!);
   }
 }

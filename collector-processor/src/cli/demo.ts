@@ -12,16 +12,23 @@ import { renderReport, type Finding } from './demo/demo-report';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('generate multi-service logs with incidents, train on the quiet part, detect on the rest, print a report')
+    .description(
+      'generate multi-service logs with incidents, train on the quiet part, detect on the rest, print a report',
+    )
     .option('--out <dir>', 'where to write the logs, the bundle and the anomalies (default: a temp folder)')
     .option('--seed <n>', 'generator seed', '7')
     .action(async (o: { out?: string; seed: string }) => {
       const t0 = performance.now();
-      const [{ train }, { detect }] = await Promise.all([import('../pipeline/trainer'), import('../pipeline/detector')]);
+      const [{ train }, { detect }] = await Promise.all([
+        import('../pipeline/trainer'),
+        import('../pipeline/detector'),
+      ]);
       const dir = o.out ?? (await mkdtemp(join(tmpdir(), 'logsieve-demo-')));
       const data = await generateDemo(dir, { seed: Number(o.seed) });
       const model = join(dir, 'model');
-      const trained = await asCliError(() => train({ inputs: [data.trainDir], out: model, unit: { kind: 'window', windowSeconds: 60 } }));
+      const trained = await asCliError(() =>
+        train({ inputs: [data.trainDir], out: model, unit: { kind: 'window', windowSeconds: 60 } }),
+      );
       const findings: Finding[] = [];
       const detected = await asCliError(() =>
         detect({

@@ -6,7 +6,9 @@ import { registerDetect } from './detect';
 import { registerDemo } from './demo';
 
 const program = new Command('logsieve')
-  .description('Log anomaly detection: template mining, five-model ensemble, OTLP/Prometheus/Alertmanager outputs')
+  .description(
+    'Log anomaly detection: template mining, five-model ensemble, OTLP/Prometheus/Alertmanager outputs',
+  )
   .version('0.1.0')
   .showHelpAfterError(false);
 

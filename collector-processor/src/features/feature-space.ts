@@ -1,7 +1,15 @@
 import type { Unit } from './unit';
 
 /** Fixed columns after the template counts. */
-const FIXED = ['unseen_lines', 'unseen_templates', 'volume', 'severity_warn', 'severity_error', 'severity_fatal', 'error_ratio'] as const;
+const FIXED = [
+  'unseen_lines',
+  'unseen_templates',
+  'volume',
+  'severity_warn',
+  'severity_error',
+  'severity_fatal',
+  'error_ratio',
+] as const;
 
 export interface FeatureSpaceOptions {
   /** Most frequent training templates that get a column of their own. */
@@ -63,11 +71,19 @@ export class FeatureSpace {
     if (d) return d;
     const st = this.s.streams[stream];
     if (!st) {
-      this.global ??= { mean: Float64Array.from(this.s.mean), scale: Float64Array.from(this.s.scale), rawMean: Float64Array.from(this.s.rawMean) };
+      this.global ??= {
+        mean: Float64Array.from(this.s.mean),
+        scale: Float64Array.from(this.s.scale),
+        rawMean: Float64Array.from(this.s.rawMean),
+      };
       return this.global;
     }
     const n = this.dims;
-    d = { mean: new Float64Array(n), scale: new Float64Array(n).fill(this.s.scaleFloor), rawMean: new Float64Array(n) };
+    d = {
+      mean: new Float64Array(n),
+      scale: new Float64Array(n).fill(this.s.scaleFloor),
+      rawMean: new Float64Array(n),
+    };
     st.cols.forEach((c, k) => {
       d!.mean[c] = st.mean[k]!;
       d!.scale[c] = st.scale[k]!;
@@ -100,7 +116,11 @@ export class FeatureSpace {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, opts.maxNumericSlots ?? 32)
       .map(([slot]) => slot);
-    const columns = [...templates.map((t) => `template:${t}`), ...FIXED, ...numericSlots.map((s) => `param:${s}`)];
+    const columns = [
+      ...templates.map((t) => `template:${t}`),
+      ...FIXED,
+      ...numericSlots.map((s) => `param:${s}`),
+    ];
     const text: Record<string, string> = {};
     for (const t of templates) text[t] = templateText.get(t) ?? '';
     const space = new FeatureSpace({
@@ -148,7 +168,9 @@ export class FeatureSpace {
 
   /** Whether any parameter of the template is a feature column. */
   usesParams(templateId: string): boolean {
-    this.numericTemplates ??= new Set(this.s.numericSlots.map((slot) => slot.slice(0, slot.lastIndexOf('#'))));
+    this.numericTemplates ??= new Set(
+      this.s.numericSlots.map((slot) => slot.slice(0, slot.lastIndexOf('#'))),
+    );
     return this.numericTemplates.has(templateId);
   }
 
@@ -205,7 +227,10 @@ export class FeatureSpace {
   }
 
   /** The model input: log1p of counts, then standardised with the training mean and scale. */
-  transform(u: Unit, out: Float32Array<ArrayBufferLike> = new Float32Array(this.dims)): Float32Array<ArrayBufferLike> {
+  transform(
+    u: Unit,
+    out: Float32Array<ArrayBufferLike> = new Float32Array(this.dims),
+  ): Float32Array<ArrayBufferLike> {
     const raw = this.raw(u);
     const { mean, scale } = this.stats(u.stream);
     for (let i = 0; i < raw.length; i++) out[i] = (this.compress(i, raw[i]!) - mean[i]!) / scale[i]!;
@@ -262,7 +287,9 @@ export class FeatureSpace {
     }
     const n = units.length;
     const mean = sum.map((v) => v / n);
-    const scale = sq.map((v, i) => Math.max(this.s.scaleFloor, Math.sqrt(Math.max(0, v / n - mean[i]! ** 2))));
+    const scale = sq.map((v, i) =>
+      Math.max(this.s.scaleFloor, Math.sqrt(Math.max(0, v / n - mean[i]! ** 2))),
+    );
     return { mean, scale, rawMean: rawSum.map((v) => v / n) };
   }
 }

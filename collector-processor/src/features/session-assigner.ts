@@ -79,7 +79,8 @@ export class SessionAssigner {
 
 /** Compiles a session-key regex with the global flag; a bad pattern is a one-line error. */
 export function compileSessionKey(pattern: string | RegExp): RegExp {
-  if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+  if (pattern instanceof RegExp)
+    return new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
   try {
     return new RegExp(pattern, 'g');
   } catch (err) {

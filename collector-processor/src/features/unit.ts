@@ -27,7 +27,13 @@ const MAX_SAMPLES = 20;
 const MAX_TRACE_IDS = 20;
 const MAX_EXAMPLES = 200;
 
-export function newUnit(stream: string, key: string, kind: Unit['kind'], startMs: number, endMs = startMs): Unit {
+export function newUnit(
+  stream: string,
+  key: string,
+  kind: Unit['kind'],
+  startMs: number,
+  endMs = startMs,
+): Unit {
   return {
     stream,
     key,
@@ -65,7 +71,8 @@ export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
   const line = r.raw ?? r.body;
   if (u.samples.length < MAX_SAMPLES) u.samples.push(line);
   if (!u.examples.has(id) && u.examples.size < MAX_EXAMPLES) u.examples.set(id, line);
-  if (r.traceId && u.traceIds.length < MAX_TRACE_IDS && !u.traceIds.includes(r.traceId)) u.traceIds.push(r.traceId);
+  if (r.traceId && u.traceIds.length < MAX_TRACE_IDS && !u.traceIds.includes(r.traceId))
+    u.traceIds.push(r.traceId);
   const params = r.params;
   if (params) {
     for (let i = 0; i < params.length && i < 8; i++) {

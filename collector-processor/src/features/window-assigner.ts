@@ -27,7 +27,8 @@ export class WindowAssigner {
     private readonly onUnit: (u: Unit) => void,
     latenessSeconds = 0,
   ) {
-    if (!(windowSeconds > 0)) throw new Error(`window must be a positive number of seconds, got ${windowSeconds}`);
+    if (!(windowSeconds > 0))
+      throw new Error(`window must be a positive number of seconds, got ${windowSeconds}`);
     this.windowMs = windowSeconds * 1000;
     this.latenessMs = latenessSeconds * 1000;
   }
@@ -72,7 +73,11 @@ export class WindowAssigner {
     for (const s of this.streams.values()) end = Math.max(end, s.maxTimeMs);
     for (const [name, s] of this.streams) {
       const last = Math.max(end, ...s.open.keys());
-      this.closeUntil(name, s, last - (((last % this.windowMs) + this.windowMs) % this.windowMs) + this.windowMs);
+      this.closeUntil(
+        name,
+        s,
+        last - (((last % this.windowMs) + this.windowMs) % this.windowMs) + this.windowMs,
+      );
     }
   }
 
@@ -81,7 +86,9 @@ export class WindowAssigner {
       const start = s.nextStart;
       const u = s.open.get(start);
       if (u) s.open.delete(start);
-      this.onUnit(u ?? newUnit(stream, windowKey(start, this.windowMs), 'window', start, start + this.windowMs));
+      this.onUnit(
+        u ?? newUnit(stream, windowKey(start, this.windowMs), 'window', start, start + this.windowMs),
+      );
       s.nextStart = start + this.windowMs;
     }
   }

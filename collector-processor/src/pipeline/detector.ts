@@ -1,6 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Ensemble, DetectorRuntime, readBundle, type Bundle, type EnsembleJSON, type ModelSettings } from '@logsieve/models';
+import {
+  Ensemble,
+  DetectorRuntime,
+  readBundle,
+  type Bundle,
+  type EnsembleJSON,
+  type ModelSettings,
+} from '@logsieve/models';
 import { defaultModelSettings } from '@logsieve/models';
 import { severityForScore, type Explanation, type ModelName } from '../anomaly-event';
 import { FeatureSpace, type FeatureSpaceJSON } from '../features/feature-space';
@@ -34,7 +41,12 @@ export interface UnitThreshold {
 
 const BATCH = 512;
 const END_OF_SESSION = '(end of session)';
-const NOT_EXPLAINED: Explanation = { summary: 'not anomalous', topTemplates: [], topFeatures: [], unexpectedEvents: [] };
+const NOT_EXPLAINED: Explanation = {
+  summary: 'not anomalous',
+  topTemplates: [],
+  topFeatures: [],
+  unexpectedEvents: [],
+};
 
 /**
  * A loaded bundle ready to score units: feature space, ONNX sessions, ensemble and threshold.
@@ -55,7 +67,14 @@ export class UnitScorer {
     const m = bundle.manifest;
     const space = FeatureSpace.fromJSON(m.features as FeatureSpaceJSON);
     const runtime = await DetectorRuntime.load(bundle.onnx, m.extra['detectors']);
-    return new UnitScorer(bundle, space, runtime, Ensemble.fromJSON(m.ensemble as EnsembleJSON), m.threshold.minScore, defaultModelSettings());
+    return new UnitScorer(
+      bundle,
+      space,
+      runtime,
+      Ensemble.fromJSON(m.ensemble as EnsembleJSON),
+      m.threshold.minScore,
+      defaultModelSettings(),
+    );
   }
 
   get unitSpec(): UnitSpec {
@@ -88,9 +107,21 @@ export class UnitScorer {
       const e = this.ensemble.score(raw, t.models);
       const d = this.space.dims;
       // An index past the sequence is the end-of-session event: the session stopped early.
-      const worst = s.lstmWorst[i]!.map((w) => ({ templateId: u.sequence[w.index] ?? END_OF_SESSION, probability: w.probability }));
+      const worst = s.lstmWorst[i]!.map((w) => ({
+        templateId: u.sequence[w.index] ?? END_OF_SESSION,
+        probability: w.probability,
+      }));
       const anomaly = e.score >= t.minScore;
-      const explanation = anomaly || explainAll ? explain(u, this.space, s.aeErrors.subarray(i * d, (i + 1) * d), worst, (id) => this.space.templateText(id) ?? templateText(id) ?? id) : NOT_EXPLAINED;
+      const explanation =
+        anomaly || explainAll
+          ? explain(
+              u,
+              this.space,
+              s.aeErrors.subarray(i * d, (i + 1) * d),
+              worst,
+              (id) => this.space.templateText(id) ?? templateText(id) ?? id,
+            )
+          : NOT_EXPLAINED;
       return {
         unit: u.key,
         stream: u.stream,
@@ -136,7 +167,9 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
   const scorer = await UnitScorer.load(opts.model);
   const spec = scorer.unitSpec;
   if (opts.unit && JSON.stringify(unitKey(opts.unit)) !== JSON.stringify(unitKey(spec))) {
-    throw new Error(`the bundle was trained on ${describe(spec)}, not ${describe(opts.unit)}: train again or drop the flag`);
+    throw new Error(
+      `the bundle was trained on ${describe(spec)}, not ${describe(opts.unit)}: train again or drop the flag`,
+    );
   }
   const sources = resolveInputs(opts.inputs);
   const stage = new TemplateStage('frozen', scorer.templates, (id) => scorer.space.usesParams(id));
@@ -176,7 +209,9 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
   assigner.flush();
   await drain();
   await scorer.close();
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
   const seconds = (performance.now() - t0) / 1000;
   return { lines, malformed, units, anomalies, seconds };
 }

@@ -31,21 +31,46 @@ export function explain(
   const templates: Explanation['topTemplates'] = [];
   for (const [id, count] of u.counts) {
     const col = space.templateColumn(id);
-    if (col >= 0) templates.push({ templateId: id, template: templateText(id), count, expected: space.expected(col, u.stream), contribution: share(col) });
-    else templates.push({ templateId: id, template: templateText(id), count, expected: 0, contribution: (share(unseenCol) * count) / Math.max(1, raw[unseenCol]!) });
+    if (col >= 0)
+      templates.push({
+        templateId: id,
+        template: templateText(id),
+        count,
+        expected: space.expected(col, u.stream),
+        contribution: share(col),
+      });
+    else
+      templates.push({
+        templateId: id,
+        template: templateText(id),
+        count,
+        expected: 0,
+        contribution: (share(unseenCol) * count) / Math.max(1, raw[unseenCol]!),
+      });
   }
   // Templates expected but missing from the unit matter too (a job that never commits).
   for (const id of space.templates) {
     const col = space.templateColumn(id);
     if (!u.counts.has(id) && space.expected(col, u.stream) >= 0.5) {
-      templates.push({ templateId: id, template: templateText(id), count: 0, expected: space.expected(col, u.stream), contribution: share(col) });
+      templates.push({
+        templateId: id,
+        template: templateText(id),
+        count: 0,
+        expected: space.expected(col, u.stream),
+        contribution: share(col),
+      });
     }
   }
   templates.sort((a, b) => b.contribution - a.contribution);
 
   const features: Explanation['topFeatures'] = [];
   for (let i = space.templates.length; i < cols.length; i++) {
-    features.push({ feature: cols[i]!, value: raw[i]!, expected: space.expected(i, u.stream), contribution: share(i) });
+    features.push({
+      feature: cols[i]!,
+      value: raw[i]!,
+      expected: space.expected(i, u.stream),
+      contribution: share(i),
+    });
   }
   features.sort((a, b) => b.contribution - a.contribution);
 
@@ -58,11 +83,20 @@ export function explain(
 
   const topTemplates = templates.slice(0, TOP).map(roundShare);
   const topFeatures = features.slice(0, TOP).map(roundShare);
-  return { summary: summarise(u, raw, cols, space, topTemplates, events), topTemplates, topFeatures, unexpectedEvents: events };
+  return {
+    summary: summarise(u, raw, cols, space, topTemplates, events),
+    topTemplates,
+    topFeatures,
+    unexpectedEvents: events,
+  };
 }
 
 function roundShare<T extends { contribution: number; expected: number }>(x: T): T {
-  return { ...x, contribution: Math.round(x.contribution * 1000) / 1000, expected: Math.round(x.expected * 100) / 100 };
+  return {
+    ...x,
+    contribution: Math.round(x.contribution * 1000) / 1000,
+    expected: Math.round(x.expected * 100) / 100,
+  };
 }
 
 function summarise(
@@ -74,19 +108,24 @@ function summarise(
   events: Explanation['unexpectedEvents'],
 ): string {
   const volume = cols.indexOf('volume');
-  if (u.lines === 0) return `no log lines at all (normally about ${Math.round(space.expected(volume, u.stream))})`;
+  if (u.lines === 0)
+    return `no log lines at all (normally about ${Math.round(space.expected(volume, u.stream))})`;
   const parts: string[] = [];
   const unseen = raw[cols.indexOf('unseen_lines')]!;
   const newOnes = templates.filter((t) => !space.isKnown(t.templateId));
   if (unseen > 0) {
     const first = newOnes[0];
-    parts.push(`${unseen} line${unseen === 1 ? '' : 's'} of never-seen template${newOnes.length === 1 ? '' : 's'}${first ? ` such as "${clip(first.template)}"` : ''}`);
+    parts.push(
+      `${unseen} line${unseen === 1 ? '' : 's'} of never-seen template${newOnes.length === 1 ? '' : 's'}${first ? ` such as "${clip(first.template)}"` : ''}`,
+    );
   }
   const known = templates.find((t) => space.isKnown(t.templateId) && t.contribution > 0.1);
   if (known) parts.push(`"${clip(known.template)}" ${known.count} times (normally ${known.expected})`);
   const exp = space.expected(volume, u.stream);
-  if (exp > 0 && (u.lines > 3 * exp || u.lines < exp / 3)) parts.push(`${u.lines} lines (normally about ${Math.round(exp)})`);
-  if (parts.length === 0 && events[0]) parts.push(`unexpected "${clip(events[0].template)}" (p=${events[0].probability.toExponential(1)})`);
+  if (exp > 0 && (u.lines > 3 * exp || u.lines < exp / 3))
+    parts.push(`${u.lines} lines (normally about ${Math.round(exp)})`);
+  if (parts.length === 0 && events[0])
+    parts.push(`unexpected "${clip(events[0].template)}" (p=${events[0].probability.toExponential(1)})`);
   if (parts.length === 0 && templates[0]) parts.push(`unusual count of "${clip(templates[0].template)}"`);
   return parts.join('; ');
 }

@@ -102,7 +102,10 @@ export class LivePipeline {
   }
 
   /** The RecordSink of every ingest source: queue or refuse, never buffer without bound. */
-  accept = async (records: LogRecord[], source: IngestSource): Promise<{ accepted: number; rejected: number }> => {
+  accept = async (
+    records: LogRecord[],
+    source: IngestSource,
+  ): Promise<{ accepted: number; rejected: number }> => {
     this.queue.offer(records, source);
     return { accepted: records.length, rejected: 0 };
   };
@@ -142,7 +145,11 @@ export class LivePipeline {
   }
 
   /** Scores the recent units again with another setting: the thresholds preview. */
-  preview(stream: string | undefined, sinceMs: number, t: StreamThreshold): { units: number; current: number; proposed: number } {
+  preview(
+    stream: string | undefined,
+    sinceMs: number,
+    t: StreamThreshold,
+  ): { units: number; current: number; proposed: number } {
     const scorer = this.scorer;
     if (!scorer) return { units: 0, current: 0, proposed: 0 };
     let units = 0;
@@ -247,9 +254,13 @@ export class LivePipeline {
 }
 
 export function toEvent(r: UnitResult, u: Unit, modelVersion: string): AnomalyEvent {
-  const id = createHash('sha256').update(`${r.stream}\u0000${r.unit}\u0000${r.start}\u0000${modelVersion}`).digest('hex').slice(0, 24);
+  const id = createHash('sha256')
+    .update(`${r.stream}\u0000${r.unit}\u0000${r.start}\u0000${modelVersion}`)
+    .digest('hex')
+    .slice(0, 24);
   const evidence: string[] = [];
-  for (const e of r.explanation.unexpectedEvents) if (e.line && !evidence.includes(e.line)) evidence.push(e.line);
+  for (const e of r.explanation.unexpectedEvents)
+    if (e.line && !evidence.includes(e.line)) evidence.push(e.line);
   for (const t of r.explanation.topTemplates) {
     const l = u.examples.get(t.templateId);
     if (l && !evidence.includes(l)) evidence.push(l);
@@ -273,4 +284,3 @@ export function toEvent(r: UnitResult, u: Unit, modelVersion: string): AnomalyEv
     feedback: null,
   };
 }
-

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../record';
 import { TemplateStage } from './template-stage';
 
-const rec = (stream: string, body: string): LogRecord => ({ stream, line: 1, timeMs: 0, severityNumber: 9, severityText: 'INFO', body });
+const rec = (stream: string, body: string): LogRecord => ({
+  stream,
+  line: 1,
+  timeMs: 0,
+  severityNumber: 9,
+  severityText: 'INFO',
+  body,
+});
 
 describe('TemplateStage', () => {
   it('keeps trained template ids frozen and gives unknown lines novel templates of their own', () => {

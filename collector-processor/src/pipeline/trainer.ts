@@ -1,5 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import { MODEL_NAMES, Ensemble, rng, scoreFromP, trainDetectors, DetectorRuntime, writeBundle, BUNDLE_FORMAT, type BundleManifest } from '@logsieve/models';
+import {
+  MODEL_NAMES,
+  Ensemble,
+  rng,
+  scoreFromP,
+  trainDetectors,
+  DetectorRuntime,
+  writeBundle,
+  BUNDLE_FORMAT,
+  type BundleManifest,
+} from '@logsieve/models';
 import { FeatureSpace } from '../features/feature-space';
 import type { Unit } from '../features/unit';
 import type { LogRecord } from '../record';
@@ -54,11 +64,20 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const assigner = createAssigner(opts.unit, (u) => units.push(u));
   for (const src of sources) await run.replay(src, (_lineNo, r) => r && assigner.add(stage.mine(r)));
   assigner.flush();
-  return fitBundle(units, store, stage, { ...opts, t0, lines: run.counts.lines, malformed: run.counts.malformed, truncated: run.counts.truncated });
+  return fitBundle(units, store, stage, {
+    ...opts,
+    t0,
+    lines: run.counts.lines,
+    malformed: run.counts.malformed,
+    truncated: run.counts.truncated,
+  });
 }
 
 /** Training from records already decoded (the service's baseline): same two passes, in memory. */
-export async function trainFromRecords(records: LogRecord[], opts: Omit<TrainOptions, 'inputs'>): Promise<TrainSummary> {
+export async function trainFromRecords(
+  records: LogRecord[],
+  opts: Omit<TrainOptions, 'inputs'>,
+): Promise<TrainSummary> {
   const t0 = performance.now();
   const learner = new TemplateStage('learn');
   for (const r of records) learner.mine(r);
@@ -80,17 +99,22 @@ async function fitBundle(
   const log = opts.log ?? (() => {});
   const seed = opts.seed ?? 42;
   if (units.length < 10) {
-    throw new Error(`only ${units.length} training unit(s): need at least 10 (more data, a shorter --window, or a --session-key that matches)`);
+    throw new Error(
+      `only ${units.length} training unit(s): need at least 10 (more data, a shorter --window, or a --session-key that matches)`,
+    );
   }
   const text = new Map<string, string>();
-  for (const u of units) for (const id of u.counts.keys()) if (!text.has(id)) text.set(id, stage.templateText(id) ?? '');
+  for (const u of units)
+    for (const id of u.counts.keys()) if (!text.has(id)) text.set(id, stage.templateText(id) ?? '');
   const space = FeatureSpace.fit(units, text);
 
   const order = shuffle(units.length, seed);
   const nHeld = Math.max(5, Math.round(units.length * HELD_OUT));
   const held = order.slice(0, nHeld).map((i) => units[i]!);
   const fit = order.slice(nHeld).map((i) => units[i]!);
-  log(`${units.length} units (${fit.length} to fit, ${held.length} held back for calibration), ${space.dims} features`);
+  log(
+    `${units.length} units (${fit.length} to fit, ${held.length} held back for calibration), ${space.dims} features`,
+  );
 
   const trained = await trainDetectors({
     X: unitMatrix(fit, space),
@@ -129,7 +153,9 @@ async function fitBundle(
     features: space.toJSON(),
     ensemble: ensemble.toJSON(),
     threshold: { falseAlarmRate, minScore: Math.round(scoreFromP(falseAlarmRate) * 100) / 100 },
-    models: Object.fromEntries(MODEL_NAMES.map((m) => [m, { file: `${m}.onnx`, card: trained.cards[m] }])) as BundleManifest['models'],
+    models: Object.fromEntries(
+      MODEL_NAMES.map((m) => [m, { file: `${m}.onnx`, card: trained.cards[m] }]),
+    ) as BundleManifest['models'],
     extra: { detectors: trained.meta },
     templates: 'templates.json',
   };

@@ -1,11 +1,10 @@
 import type { LogRecord } from '../record';
-import { SessionAssigner } from '../features/session-assigner';
+import { SessionAssigner, compileSessionKey } from '../features/session-assigner';
 import type { Unit } from '../features/unit';
 import { WindowAssigner } from '../features/window-assigner';
 
 export type UnitSpec =
-  | { kind: 'window'; windowSeconds: number }
-  | { kind: 'session'; sessionKey: string; idleSeconds: number };
+  { kind: 'window'; windowSeconds: number } | { kind: 'session'; sessionKey: string; idleSeconds: number };
 
 export interface Assigner {
   add(r: LogRecord): void;
@@ -20,10 +19,12 @@ export const DEFAULT_SESSION_IDLE_SECONDS = 3600;
 /** `--session-key` wins over `--window`; neither means 60-second windows. */
 export function unitSpecFromFlags(flags: { sessionKey?: string; window?: string | number }): UnitSpec {
   if (flags.sessionKey !== undefined) {
+    compileSessionKey(flags.sessionKey); // fail before reading any input
     return { kind: 'session', sessionKey: flags.sessionKey, idleSeconds: DEFAULT_SESSION_IDLE_SECONDS };
   }
   const w = flags.window === undefined ? DEFAULT_WINDOW_SECONDS : Number(flags.window);
-  if (!Number.isFinite(w) || w <= 0) throw new Error(`--window must be a positive number of seconds, got ${JSON.stringify(flags.window)}`);
+  if (!Number.isFinite(w) || w <= 0)
+    throw new Error(`--window must be a positive number of seconds, got ${JSON.stringify(flags.window)}`);
   return { kind: 'window', windowSeconds: w };
 }
 

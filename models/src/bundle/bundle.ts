@@ -13,7 +13,8 @@ export interface BundleManifest {
   version: string;
   createdAt: string;
   logsieveVersion: string;
-  unit: { kind: 'window'; windowSeconds: number } | { kind: 'session'; sessionKey: string; idleSeconds: number };
+  unit:
+    { kind: 'window'; windowSeconds: number } | { kind: 'session'; sessionKey: string; idleSeconds: number };
   training: Record<string, number>;
   features: unknown;
   ensemble: unknown;
@@ -70,7 +71,10 @@ export async function readBundle(dir: string): Promise<Bundle> {
     throw new BundleError(dir, 'manifest.json is not valid JSON');
   }
   if (manifest?.format !== BUNDLE_FORMAT) {
-    throw new BundleError(dir, `unsupported format ${JSON.stringify(manifest?.format)} (expected ${BUNDLE_FORMAT})`);
+    throw new BundleError(
+      dir,
+      `unsupported format ${JSON.stringify(manifest?.format)} (expected ${BUNDLE_FORMAT})`,
+    );
   }
   for (const key of ['features', 'ensemble', 'threshold', 'models', 'unit'] as const) {
     if (manifest[key] === undefined) throw new BundleError(dir, `manifest.json has no "${key}"`);

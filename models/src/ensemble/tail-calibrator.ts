@@ -19,7 +19,9 @@ export class TailCalibrator {
   private constructor(private readonly s: TailCalibratorJSON) {}
 
   static fit(scores: ArrayLike<number>): TailCalibrator {
-    const sorted = Array.from(scores).filter(Number.isFinite).sort((a, b) => a - b);
+    const sorted = Array.from(scores)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
     if (sorted.length === 0) throw new Error('calibration needs at least one finite score');
     const n = sorted.length;
     const q = Math.min(n - 1, Math.floor(TAIL_QUANTILE * n));

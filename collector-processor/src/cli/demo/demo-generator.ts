@@ -57,14 +57,25 @@ function makeRand(seed: number): Rand {
 }
 
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
-const PATHS = ['/api/orders', '/api/orders/{id}', '/api/cart', '/api/products', '/api/products/{id}', '/api/login', '/healthz'];
+const PATHS = [
+  '/api/orders',
+  '/api/orders/{id}',
+  '/api/cart',
+  '/api/products',
+  '/api/products/{id}',
+  '/api/login',
+  '/healthz',
+];
 const AGENTS = ['Mozilla/5.0 (X11; Linux x86_64)', 'curl/8.5.0', 'okhttp/4.12.0', 'Mozilla/5.0 (Macintosh)'];
 const ip = (r: Rand) => `10.${r.int(0, 3)}.${r.int(0, 255)}.${r.int(1, 254)}`;
-const hex = (r: Rand, n: number) => Array.from({ length: n }, () => '0123456789abcdef'[r.int(0, 15)]).join('');
+const hex = (r: Rand, n: number) =>
+  Array.from({ length: n }, () => '0123456789abcdef'[r.int(0, 15)]).join('');
 
 function clfTime(ms: number): string {
   const d = new Date(ms);
-  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+    d.getUTCMonth()
+  ];
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
@@ -90,7 +101,10 @@ const services: Service[] = [
         const status = r() < 0.01 ? 404 : 200;
         const rt = slow ? 2 + r() * 6 : 0.005 + r() * r() * 0.2;
         const ms = t + r.int(0, 999);
-        emit(ms, `${ip(r)} - - [${clfTime(ms)}] "GET ${path} HTTP/1.1" ${status} ${r.int(200, 9000)} "-" "${r.pick(AGENTS)}" ${rt.toFixed(3)}`);
+        emit(
+          ms,
+          `${ip(r)} - - [${clfTime(ms)}] "GET ${path} HTTP/1.1" ${status} ${r.int(200, 9000)} "-" "${r.pick(AGENTS)}" ${rt.toFixed(3)}`,
+        );
       }
     },
   },
@@ -108,9 +122,14 @@ const services: Service[] = [
       if (r() < 0.2) line(t + r.int(0, 999), 30, `token refreshed for user ${r.pick(USERS)}`, { ttl: 3600 });
       if (incident('brute-force')) {
         for (let i = r.poisson(25); i > 0; i--) {
-          line(t + r.int(0, 999), 40, `login failed for user ${r.pick(['admin', 'root', 'test', 'oracle', 'postgres'])}: unknown user`, {
-            ip: '185.220.101.47',
-          });
+          line(
+            t + r.int(0, 999),
+            40,
+            `login failed for user ${r.pick(['admin', 'root', 'test', 'oracle', 'postgres'])}: unknown user`,
+            {
+              ip: '185.220.101.47',
+            },
+          );
         }
       }
     },
@@ -124,10 +143,26 @@ const services: Service[] = [
       for (let i = r.poisson(3); i > 0; i--) {
         const ms = t + r.int(0, 999);
         const id = r.int(100000, 999999);
-        lf(ms, 'info', 'order created', `order_id=${id} items=${r.int(1, 6)} total=${(r() * 300).toFixed(2)} user=${r.pick(USERS)}`);
-        if (r() < 0.7) lf(ms + 20, 'info', 'payment authorised', `order_id=${id} provider=stripe duration=${r.int(40, 300)}ms`);
+        lf(
+          ms,
+          'info',
+          'order created',
+          `order_id=${id} items=${r.int(1, 6)} total=${(r() * 300).toFixed(2)} user=${r.pick(USERS)}`,
+        );
+        if (r() < 0.7)
+          lf(
+            ms + 20,
+            'info',
+            'payment authorised',
+            `order_id=${id} provider=stripe duration=${r.int(40, 300)}ms`,
+          );
         if (incident('new-exception') && r() < 0.5) {
-          lf(ms + 25, 'error', 'order validation failed', `order_id=${id} error="NullPointerException at OrderValidator.checkStock(OrderValidator.java:88)"`);
+          lf(
+            ms + 25,
+            'error',
+            'order validation failed',
+            `order_id=${id} error="NullPointerException at OrderValidator.checkStock(OrderValidator.java:88)"`,
+          );
         }
       }
       if (t % 60_000 === 0) lf(t, 'info', 'cache stats', `hits=${r.int(900, 1100)} misses=${r.int(10, 60)}`);
@@ -138,13 +173,21 @@ const services: Service[] = [
     // free text with a Java-style header; every job runs start -> fetch -> charge -> commit -> done.
     tick({ r, t, incident }, emit) {
       const line = (ms: number, level: string, comp: string, msg: string) =>
-        emit(ms, `${iso(ms).replace('T', ' ').replace('Z', '')} ${level.padEnd(5)} [worker-${r.int(1, 4)}] ${comp}: ${msg}`);
+        emit(
+          ms,
+          `${iso(ms).replace('T', ' ').replace('Z', '')} ${level.padEnd(5)} [worker-${r.int(1, 4)}] ${comp}: ${msg}`,
+        );
       if (t % 10_000 !== 0) return;
       const job = r.int(10000, 99999);
       const broken = incident('broken-sequence');
       line(t, 'INFO', 'c.a.billing.JobRunner', `Starting job ${job} for batch ${r.int(1, 500)}`);
       line(t + 100, 'INFO', 'c.a.billing.InvoiceFetcher', `Fetched ${r.int(5, 80)} invoices for job ${job}`);
-      line(t + 400, 'INFO', 'c.a.billing.Charger', `Charged ${r.int(5, 80)} invoices in ${r.int(100, 900)} ms`);
+      line(
+        t + 400,
+        'INFO',
+        'c.a.billing.Charger',
+        `Charged ${r.int(5, 80)} invoices in ${r.int(100, 900)} ms`,
+      );
       if (broken) {
         line(t + 500, 'INFO', 'c.a.billing.JobRunner', `Retrying job ${job} from checkpoint ${r.int(1, 9)}`);
         return; // neither commit nor done: the job never finishes
@@ -158,12 +201,18 @@ const services: Service[] = [
     // RFC 5424 syslog with a heartbeat every 5 s; "goes quiet" = nothing at all for a while.
     tick({ r, t, incident }, emit) {
       if (incident('quiet')) return;
-      const sys = (ms: number, pri: number, msg: string) => emit(ms, `<${pri}>1 ${iso(ms)} inv-01 inventory 311 - - ${msg}`);
+      const sys = (ms: number, pri: number, msg: string) =>
+        emit(ms, `<${pri}>1 ${iso(ms)} inv-01 inventory 311 - - ${msg}`);
       if (t % 5000 === 0) sys(t, 14, `heartbeat ok queue_depth=${r.int(0, 20)}`);
       for (let i = r.poisson(1.5); i > 0; i--) {
-        sys(t + r.int(0, 999), 14, `reserved ${r.int(1, 5)} units of sku ${r.int(1000, 9999)} for order ${r.int(100000, 999999)}`);
+        sys(
+          t + r.int(0, 999),
+          14,
+          `reserved ${r.int(1, 5)} units of sku ${r.int(1000, 9999)} for order ${r.int(100000, 999999)}`,
+        );
       }
-      if (r() < 0.05) sys(t + r.int(0, 999), 12, `stock low for sku ${r.int(1000, 9999)}: ${r.int(0, 5)} left`);
+      if (r() < 0.05)
+        sys(t + r.int(0, 999), 12, `stock low for sku ${r.int(1000, 9999)}: ${r.int(0, 5)} left`);
     },
   },
   {
@@ -173,11 +222,17 @@ const services: Service[] = [
       const d = new Date(t);
       const stamp = `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${iso(t).slice(11, 19)}`;
       const sys = (msg: string) => emit(t + r.int(0, 999), `<30>${stamp} db-proxy pgbouncer[812]: ${msg}`);
-      for (let i = r.poisson(1); i > 0; i--) sys(`stats: ${r.int(50, 200)} xacts/s, ${r.int(60, 260)} queries/s, avg ${r.int(200, 900)} us`);
-      if (r() < 0.1) sys(`C-${hex(r, 8)}: payments/app@${ip(r)}:${r.int(30000, 60000)} login attempt: db=payments user=app tls=no`);
+      for (let i = r.poisson(1); i > 0; i--)
+        sys(`stats: ${r.int(50, 200)} xacts/s, ${r.int(60, 260)} queries/s, avg ${r.int(200, 900)} us`);
+      if (r() < 0.1)
+        sys(
+          `C-${hex(r, 8)}: payments/app@${ip(r)}:${r.int(30000, 60000)} login attempt: db=payments user=app tls=no`,
+        );
       if (incident('error-burst')) {
         for (let i = r.poisson(12); i > 0; i--) {
-          sys(`S-${hex(r, 8)}: payments/app@10.0.9.12:5432 closing because: server conn crashed? (age=${r.int(0, 40)}s)`);
+          sys(
+            `S-${hex(r, 8)}: payments/app@10.0.9.12:5432 closing because: server conn crashed? (age=${r.int(0, 40)}s)`,
+          );
         }
       }
     },
@@ -192,14 +247,30 @@ export async function generateDemo(dir: string, opts: DemoOptions = {}): Promise
   const t0 = start + trainMs;
   const at = (min: number, dur: number) => [t0 + min * 60_000, t0 + (min + dur) * 60_000] as const;
   const plan: [string, string, readonly [number, number], string][] = [
-    ['payments-db', 'error-burst', at(10, 4), 'database connection pool breaks: burst of "server conn crashed" errors'],
-    ['orders-service', 'new-exception', at(25, 8), 'deploy brings a NullPointerException in order validation'],
+    [
+      'payments-db',
+      'error-burst',
+      at(10, 4),
+      'database connection pool breaks: burst of "server conn crashed" errors',
+    ],
+    [
+      'orders-service',
+      'new-exception',
+      at(25, 8),
+      'deploy brings a NullPointerException in order validation',
+    ],
     ['auth-service', 'brute-force', at(40, 5), 'brute-force logins for admin/root/test from one IP'],
     ['inventory', 'quiet', at(55, 6), 'inventory stops logging entirely (heartbeat missing)'],
     ['api-gateway', 'latency-spike', at(68, 4), 'request times jump from ~50 ms to 2-8 s'],
     ['billing-worker', 'broken-sequence', at(80, 5), 'billing jobs retry from checkpoint and never commit'],
   ];
-  const incidents: DemoIncident[] = plan.map(([stream, kind, [s, e], description]) => ({ stream, kind, startMs: s, endMs: e, description }));
+  const incidents: DemoIncident[] = plan.map(([stream, kind, [s, e], description]) => ({
+    stream,
+    kind,
+    startMs: s,
+    endMs: e,
+    description,
+  }));
   const trainDir = join(dir, 'train');
   const testDir = join(dir, 'test');
   await mkdir(trainDir, { recursive: true });
@@ -216,7 +287,10 @@ export async function generateDemo(dir: string, opts: DemoOptions = {}): Promise
     for (const part of ['train', 'test'] as const) {
       const sorted = out[part].sort((a, b) => a[0] - b[0]);
       lines[part] += sorted.length;
-      await writeFile(join(part === 'train' ? trainDir : testDir, `${svc.name}.log`), sorted.map((x) => x[1]).join('\n') + '\n');
+      await writeFile(
+        join(part === 'train' ? trainDir : testDir, `${svc.name}.log`),
+        sorted.map((x) => x[1]).join('\n') + '\n',
+      );
     }
   }
   return { trainDir, testDir, incidents, lines };

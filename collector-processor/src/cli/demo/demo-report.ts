@@ -19,7 +19,11 @@ const GAP_MS = 2 * 60_000;
 
 /** Merges anomalous units of a stream that are close in time into one incident. */
 export function groupFindings(findings: Finding[]): Incident[] {
-  const sorted = [...findings].sort((a, b) => a.result.stream.localeCompare(b.result.stream) || Date.parse(a.result.start) - Date.parse(b.result.start));
+  const sorted = [...findings].sort(
+    (a, b) =>
+      a.result.stream.localeCompare(b.result.stream) ||
+      Date.parse(a.result.start) - Date.parse(b.result.start),
+  );
   const out: Incident[] = [];
   for (const f of sorted) {
     const s = Date.parse(f.result.start);
@@ -65,7 +69,9 @@ export function renderReport(r: {
   out.push('');
   for (const [n, inc] of incidents.entries()) {
     const top = inc.findings.reduce((a, b) => (b.result.score > a.result.score ? b : a));
-    out.push(`${n + 1}. ${hhmm(inc.startMs)}-${hhmm(inc.endMs)} UTC  ${inc.stream}  score ${inc.score.toFixed(0)} (${top.result.severity}), ${inc.findings.length} window(s)`);
+    out.push(
+      `${n + 1}. ${hhmm(inc.startMs)}-${hhmm(inc.endMs)} UTC  ${inc.stream}  score ${inc.score.toFixed(0)} (${top.result.severity}), ${inc.findings.length} window(s)`,
+    );
     out.push(`   why: ${top.result.explanation.summary}`);
     const models = Object.entries(top.result.models)
       .map(([m, s]) => `${m} ${Math.round(s)}`)
@@ -79,7 +85,9 @@ export function renderReport(r: {
   }
   const found = r.data.incidents.filter((d) => incidents.some((i) => overlaps(i, d)));
   const other = incidents.filter((i) => !r.data.incidents.some((d) => overlaps(i, d)));
-  out.push(`Injected incidents found: ${found.length} of ${r.data.incidents.length}; other alerts: ${other.length}.`);
+  out.push(
+    `Injected incidents found: ${found.length} of ${r.data.incidents.length}; other alerts: ${other.length}.`,
+  );
   for (const d of r.data.incidents) {
     out.push(`  [${found.includes(d) ? 'x' : ' '}] ${hhmm(d.startMs)} ${d.stream}: ${d.description}`);
   }

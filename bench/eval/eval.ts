@@ -167,7 +167,7 @@ function bgl(): Row[] {
   const strip = (l: string) => l.slice(l.indexOf(' ') + 1);
   writeFileSync(join(dir, 'bgl.log'), lines.slice(0, cut).map(strip).join('\n') + '\n');
   writeFileSync(join(dir, 'test/bgl.log'), lines.slice(cut).map(strip).join('\n') + '\n');
-  const windowSeconds = 3600;
+  const windowSeconds = 86_400;
   const labels = new Map<string, boolean>();
   for (const l of lines.slice(cut)) {
     const t = Number(l.split(' ')[1]) * 1000;

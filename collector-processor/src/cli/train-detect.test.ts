@@ -32,6 +32,36 @@ describe('logsieve train and detect', () => {
     expect(m.training.units).toBeGreaterThan(400);
   });
 
+  it('writes ONNX files that load and run in onnxruntime on their own', async () => {
+    const ort = await import('onnxruntime-node');
+    const m = JSON.parse(readFileSync(join(dir, 'model/manifest.json'), 'utf8'));
+    const dims = m.features.columns.length;
+    for (const [name, entry] of Object.entries(m.models) as [string, { file: string }][]) {
+      const session = await ort.InferenceSession.create(readFileSync(join(dir, 'model', entry.file)));
+      const feeds =
+        name === 'lstm'
+          ? {
+              event: new ort.Tensor('int64', BigInt64Array.from([0n, 2n]), [2]),
+              h_in: new ort.Tensor('float32', new Float32Array(2 * m.extra.detectors.lstm.hiddenSize), [
+                1,
+                2,
+                m.extra.detectors.lstm.hiddenSize,
+              ]),
+              c_in: new ort.Tensor('float32', new Float32Array(2 * m.extra.detectors.lstm.hiddenSize), [
+                1,
+                2,
+                m.extra.detectors.lstm.hiddenSize,
+              ]),
+            }
+          : { X: new ort.Tensor('float32', new Float32Array(2 * dims), [2, dims]) };
+      const out = await session.run(feeds);
+      const first = out[name === 'lstm' ? 'probs' : 'score']!;
+      expect(first.dims[0], name).toBe(2);
+      expect(Array.from(first.data as Float32Array).every(Number.isFinite), name).toBe(true);
+      await session.release();
+    }
+  });
+
   it('writes every unit with --all in the documented shape, anomalies during the incidents', () => {
     const out = join(dir, 'all.jsonl');
     const d = run(

@@ -8,6 +8,7 @@ import { IsolationForest } from '../../models/src/isolation-forest/isolation-for
 import { Lof } from '../../models/src/lof/lof';
 import { matrix, rng, type Matrix } from '../../models/src/matrix';
 import { OneClassSvm } from '../../models/src/one-class-svm/one-class-svm';
+import type { ModelCard } from '../../models/src/onnx/model-card';
 import { OnnxScorer } from '../../models/src/onnx/onnx-scorer';
 
 const rows = Number(process.argv[2] ?? 5000);
@@ -46,7 +47,13 @@ async function timedAsync(fn: () => Promise<unknown>): Promise<number> {
 
 const train = synthetic(rows, dims, 1);
 const test = synthetic(rows, dims, 2);
-const models: Record<string, () => Pick<IsolationForest, 'score' | 'toOnnx' | 'card'> | Pick<OneClassSvm, 'score' | 'toOnnx' | 'card'> | Pick<Lof, 'score' | 'toOnnx' | 'card'>> = {
+interface FeatureModel {
+  score(X: Matrix): Float64Array;
+  toOnnx(): Uint8Array;
+  card(): ModelCard;
+}
+
+const models: Record<string, () => FeatureModel> = {
   isolation_forest: () => new IsolationForest().fit(train, { seed: 7, trees: 100 }),
   one_class_svm: () => new OneClassSvm().fit(train, { seed: 7, nu: 0.05 }),
   lof: () => new Lof().fit(train, { seed: 7, k: 20 }),

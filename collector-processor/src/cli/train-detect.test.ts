@@ -38,7 +38,7 @@ describe('logsieve train and detect', () => {
     const dims = m.features.columns.length;
     for (const [name, entry] of Object.entries(m.models) as [string, { file: string }][]) {
       const session = await ort.InferenceSession.create(readFileSync(join(dir, 'model', entry.file)));
-      const feeds =
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> =
         name === 'lstm'
           ? {
               event: new ort.Tensor('int64', BigInt64Array.from([0n, 2n]), [2]),

@@ -52,10 +52,11 @@ export class Lof {
     const neigh: Int32Array[] = [];
     this.kdist = new Float32Array(R);
     for (let i = 0; i < R; i++) {
-      const order = Array.from({ length: R }, (_, j) => j).filter((j) => j !== i);
-      order.sort((a, b) => dist[i * R + a]! - dist[i * R + b]!);
-      neigh.push(Int32Array.from(order.slice(0, this.k)));
-      this.kdist[i] = dist[i * R + order[this.k - 1]!]!;
+      const row = dist.subarray(i * R, (i + 1) * R);
+      row[i] = Infinity; // not its own neighbour
+      neigh.push(kNearest(row, this.k));
+      row[i] = 0;
+      this.kdist[i] = row[neigh[i]![this.k - 1]!]!;
     }
     this.lrd = new Float32Array(R);
     for (let i = 0; i < R; i++) {
@@ -73,18 +74,15 @@ export class Lof {
     const R = this.lrd.length;
     const out = new Float64Array(X.rows);
     const d = new Float64Array(R);
-    const idx = Array.from({ length: R }, (_, j) => j);
     for (let i = 0; i < X.rows; i++) {
       for (let j = 0; j < R; j++) {
         let s = 0;
         for (let c = 0; c < D; c++) s += (X.data[i * D + c]! - this.ref[j * D + c]!) ** 2;
         d[j] = Math.sqrt(s);
       }
-      idx.sort((a, b) => d[a]! - d[b]!);
       let reach = 0;
       let dens = 0;
-      for (let n = 0; n < this.k; n++) {
-        const o = idx[n]!;
+      for (const o of kNearest(d, this.k)) {
         reach += Math.max(this.kdist[o]!, d[o]!);
         dens += this.lrd[o]!;
       }
@@ -111,9 +109,20 @@ export class Lof {
       }
       refSq[r] = s;
     }
-    const d2 = squaredDistances(g, x, D, g.initializer('ref_t', refT, [D, R]), g.initializer('ref_sq', refSq, [1, R]));
+    const d2 = squaredDistances(
+      g,
+      x,
+      D,
+      g.initializer('ref_t', refT, [D, R]),
+      g.initializer('ref_sq', refSq, [1, R]),
+    );
     const [dist] = g.node('Sqrt', [d2], 1);
-    const [nd, ni] = g.node('TopK', [dist!, g.initializer('k', BigInt64Array.from([BigInt(this.k)]), [1])], 2, { axis: 1, largest: 0, sorted: 1 });
+    const [nd, ni] = g.node(
+      'TopK',
+      [dist!, g.initializer('k', BigInt64Array.from([BigInt(this.k)]), [1])],
+      2,
+      { axis: 1, largest: 0, sorted: 1 },
+    );
     const [kd] = g.node('Gather', [g.initializer('kdist', this.kdist, [R]), ni!], 1, { axis: 0 });
     const [reach] = g.node('Max', [nd!, kd!], 1);
     const mean = g.initializer('mean_k', new Float32Array(this.k).fill(1 / this.k), [this.k, 1]);
@@ -132,7 +141,8 @@ export class Lof {
     return {
       name: 'lof',
       version,
-      description: 'Local Outlier Factor in novelty mode over a stored reference set of distinct training rows.',
+      description:
+        'Local Outlier Factor in novelty mode over a stored reference set of distinct training rows.',
       ...featureModelIO(this.dims),
       hyperparameters: { k: this.k, maxReference: this.opts.maxReference },
       training: { ...this.info },
@@ -142,5 +152,18 @@ export class Lof {
   private check(X?: Matrix): void {
     if (!this.lrd.length) throw new Error('LOF is not fitted');
     if (X && X.cols !== this.dims) throw new Error(`LOF expects ${this.dims} features, got ${X.cols}`);
+    if (X) checkFinite(X, 'LOF input');
   }
+}
+
+/**
+ * Indices of the k smallest distances, nearest first (ties by index). The k-th value comes from a
+ * native typed-array sort, which is far cheaper than sorting indices with a comparator.
+ */
+function kNearest(d: Float64Array, k: number): Int32Array {
+  const kth = d.slice().sort()[k - 1]!;
+  const picked: number[] = [];
+  for (let j = 0; j < d.length; j++) if (d[j]! < kth) picked.push(j);
+  for (let j = 0; j < d.length && picked.length < k; j++) if (d[j] === kth) picked.push(j);
+  return Int32Array.from(picked.sort((a, b) => d[a]! - d[b]! || a - b));
 }

@@ -28,7 +28,14 @@ export class OneClassSvm {
   private rho = 0;
   private gamma = 0;
   private dims = 0;
-  private opts: Required<OneClassSvmOptions> = { seed: 0, nu: 0.05, gamma: 0, maxRows: 3000, tolerance: 1e-3, maxIterations: 200_000 };
+  private opts: Required<OneClassSvmOptions> = {
+    seed: 0,
+    nu: 0.05,
+    gamma: 0,
+    maxRows: 3000,
+    tolerance: 1e-3,
+    maxIterations: 200_000,
+  };
   private info = { rows: 0, distinctRows: 0, supportVectors: 0, iterations: 0, seconds: 0 };
 
   fit(X: Matrix, options: OneClassSvmOptions): this {
@@ -104,7 +111,13 @@ export class OneClassSvm {
     this.sv = new Float32Array(keep.length * D);
     keep.forEach((t, k) => this.sv.set(rows.subarray(t * D, (t + 1) * D), k * D));
     this.alpha = Float64Array.from(keep, (t) => a[t]!);
-    this.info = { rows: X.rows, distinctRows: n, supportVectors: keep.length, iterations: it, seconds: (performance.now() - t0) / 1000 };
+    this.info = {
+      rows: X.rows,
+      distinctRows: n,
+      supportVectors: keep.length,
+      iterations: it,
+      seconds: (performance.now() - t0) / 1000,
+    };
     return this;
   }
 
@@ -119,7 +132,10 @@ export class OneClassSvm {
     for (let i = 0; i < X.rows; i++) {
       const xx = dot(X.data, i, X.data, i, D);
       let f = 0;
-      for (let s = 0; s < S; s++) f += this.alpha[s]! * Math.exp(-this.gamma * Math.max(0, xx + svSq[s]! - 2 * dot(X.data, i, this.sv, s, D)));
+      for (let s = 0; s < S; s++)
+        f +=
+          this.alpha[s]! *
+          Math.exp(-this.gamma * Math.max(0, xx + svSq[s]! - 2 * dot(X.data, i, this.sv, s, D)));
       out[i] = this.rho - f;
     }
     return out;
@@ -139,8 +155,18 @@ export class OneClassSvm {
       for (let d = 0; d < D; d++) svT[d * S + s] = this.sv[s * D + d]!;
       svSq[s] = dot(this.sv, s, this.sv, s, D);
     }
-    const d2 = squaredDistances(g, x, D, g.initializer('sv_t', svT, [D, S]), g.initializer('sv_sq', svSq, [1, S]));
-    const [k] = g.node('Exp', [g.node('Mul', [d2, g.initializer('neg_gamma', [-this.gamma], [1])], 1)[0]!], 1);
+    const d2 = squaredDistances(
+      g,
+      x,
+      D,
+      g.initializer('sv_t', svT, [D, S]),
+      g.initializer('sv_sq', svSq, [1, S]),
+    );
+    const [k] = g.node(
+      'Exp',
+      [g.node('Mul', [d2, g.initializer('neg_gamma', [-this.gamma], [1])], 1)[0]!],
+      1,
+    );
     const [f] = g.node('MatMul', [k!, g.initializer('alpha', Float32Array.from(this.alpha), [S, 1])], 1);
     const [s] = g.node('Sub', [g.initializer('rho', [this.rho], [1]), f!], 1);
     g.node('Reshape', [s!, g.initializer('flat', BigInt64Array.from([-1n]), [1])], ['score']);
@@ -153,23 +179,35 @@ export class OneClassSvm {
     return {
       name: 'one_class_svm',
       version,
-      description: 'nu one-class SVM with an RBF kernel (own SMO solver); score = rho - decision sum, positive outside the boundary.',
+      description:
+        'nu one-class SVM with an RBF kernel (own SMO solver); score = rho - decision sum, positive outside the boundary.',
       ...featureModelIO(this.dims),
-      hyperparameters: { nu: this.opts.nu, gamma: this.gamma, maxRows: this.opts.maxRows, tolerance: this.opts.tolerance },
+      hyperparameters: {
+        nu: this.opts.nu,
+        gamma: this.gamma,
+        maxRows: this.opts.maxRows,
+        tolerance: this.opts.tolerance,
+      },
       training: { ...this.info },
     };
   }
 
   private check(X?: Matrix): void {
     if (!this.alpha.length) throw new Error('one-class SVM is not fitted');
-    if (X && X.cols !== this.dims) throw new Error(`one-class SVM expects ${this.dims} features, got ${X.cols}`);
+    if (X && X.cols !== this.dims)
+      throw new Error(`one-class SVM expects ${this.dims} features, got ${X.cols}`);
+    if (X) checkFinite(X, 'one-class SVM input');
   }
 }
 
 /** ||x||^2 - 2 x.R + ||r||^2, clamped at 0: [N, S] from X [N, D], R^T [D, S] and ||r||^2 [1, S]. */
 export function squaredDistances(g: GraphBuilder, x: string, D: number, refT: string, refSq: string): string {
   const [xx] = g.node('Mul', [x, x], 1);
-  const [xSq] = g.node('MatMul', [xx!, g.initializer(`${refT}_ones`, new Float32Array(D).fill(1), [D, 1])], 1);
+  const [xSq] = g.node(
+    'MatMul',
+    [xx!, g.initializer(`${refT}_ones`, new Float32Array(D).fill(1), [D, 1])],
+    1,
+  );
   const [xr] = g.node('MatMul', [x, refT], 1);
   const [m2] = g.node('Mul', [xr!, g.initializer(`${refT}_minus2`, [-2], [1])], 1);
   const [sum] = g.node('Add', [g.node('Add', [m2!, xSq!], 1)[0]!, refSq], 1);
@@ -194,7 +232,11 @@ function variance(v: Float32Array): number {
 }
 
 /** Distinct rows with their multiplicities; a seeded sample of them when there are too many. */
-export function distinctRows(X: Matrix, maxRows: number, r: () => number): { rows: Float32Array; weights: number[] } {
+export function distinctRows(
+  X: Matrix,
+  maxRows: number,
+  r: () => number,
+): { rows: Float32Array; weights: number[] } {
   const seen = new Map<string, number>();
   const first: number[] = [];
   const weights: number[] = [];

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from './graph-builder';
 
-async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+async function run(
+  bytes: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Record<string, ort.Tensor>> {
   const s = await ort.InferenceSession.create(bytes);
   try {
     return (await s.run(feeds)) as Record<string, ort.Tensor>;
@@ -21,7 +24,9 @@ describe('GraphBuilder', () => {
     const [xw] = g.node('MatMul', [x, w], 1);
     g.node('Add', [xw!, b], ['Y']);
     g.metadata({ version: 't1' });
-    const out = await run(g.toBytes(), { X: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 1]), [2, 2]) });
+    const out = await run(g.toBytes(), {
+      X: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 1]), [2, 2]),
+    });
     expect(Array.from(out['Y']!.data as Float32Array)).toEqual([0.5, 5.5]);
   });
 
@@ -34,7 +39,9 @@ describe('GraphBuilder', () => {
     const [, idx] = g.node('TopK', [x, k], ['values', 'idx'], { axis: 1, largest: 0, sorted: 1 });
     const table = g.initializer('table', Float32Array.from([10, 20, 30, 40]), [4]);
     g.node('Gather', [table, idx!], ['picked'], { axis: 0 });
-    const out = await run(g.toBytes(), { X: new ort.Tensor('float32', Float32Array.from([4, 1, 3, 2]), [1, 4]) });
+    const out = await run(g.toBytes(), {
+      X: new ort.Tensor('float32', Float32Array.from([4, 1, 3, 2]), [1, 4]),
+    });
     expect(Array.from(out['values']!.data as Float32Array)).toEqual([1, 2]);
     expect(Array.from(out['picked']!.data as Float32Array)).toEqual([20, 40]);
   });
@@ -64,8 +71,23 @@ describe('GraphBuilder', () => {
       },
       'ai.onnx.ml',
     );
-    const out = await run(g.toBytes(), { X: new ort.Tensor('float32', Float32Array.from([0.2, 0.9]), [2, 1]) });
+    const out = await run(g.toBytes(), {
+      X: new ort.Tensor('float32', Float32Array.from([0.2, 0.9]), [2, 1]),
+    });
     expect(Array.from(out['Y']!.data as Float32Array)).toEqual([1, 3]);
+  });
+
+  it('writes FLOAT and TENSOR attributes (LeakyRelu alpha, Constant value)', async () => {
+    const g = new GraphBuilder('attrs');
+    const x = g.input('X', 'float', [3]);
+    g.output('Y', 'float', [3]);
+    const [c] = g.node('Constant', [], 1, {
+      value: { tensor: { data: Float32Array.from([1, 1, 1]), dims: [3] } },
+    });
+    const [lr] = g.node('LeakyRelu', [x], 1, { alpha: 0.25 });
+    g.node('Add', [lr!, c!], ['Y']);
+    const out = await run(g.toBytes(), { X: new ort.Tensor('float32', Float32Array.from([-4, 0, 2]), [3]) });
+    expect(Array.from(out['Y']!.data as Float32Array)).toEqual([0, 1, 3]);
   });
 
   it('refuses duplicate names and mismatched initializer sizes', () => {

@@ -16,7 +16,21 @@ export interface TensorValue {
 const DATA_TYPE: Record<ElemType, number> = { float: 1, int64: 7 };
 const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 // Attributes that ONNX defines as floats even when the value happens to be whole.
-const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'gamma', 'clip', 'value_float', 'base_values', 'nodes_values', 'target_weights', 'nodes_hitrates', 'class_weights', 'activation_alpha', 'activation_beta']);
+const FLOAT_ATTRS = new Set([
+  'alpha',
+  'beta',
+  'epsilon',
+  'gamma',
+  'clip',
+  'value_float',
+  'base_values',
+  'nodes_values',
+  'target_weights',
+  'nodes_hitrates',
+  'class_weights',
+  'activation_alpha',
+  'activation_beta',
+]);
 
 type W = protobuf.Writer;
 const LEN = 2;
@@ -74,18 +88,31 @@ export class GraphBuilder {
     this.outputs.push({ name, elemType, dims });
   }
 
-  initializer(name: string, data: Float32Array | BigInt64Array | number[], dims: number[], elemType?: ElemType): string {
+  initializer(
+    name: string,
+    data: Float32Array | BigInt64Array | number[],
+    dims: number[],
+    elemType?: ElemType,
+  ): string {
     this.claim(name);
     const type = elemType ?? (data instanceof BigInt64Array ? 'int64' : 'float');
     const size = dims.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new Error(`initializer ${name}: ${data.length} values for dims [${dims}]`);
+    if (data.length !== size)
+      throw new Error(`initializer ${name}: ${data.length} values for dims [${dims}]`);
     this.initializers.push({ name, data, dims, elemType: type });
     return name;
   }
 
   /** Adds a node; `outputs` as a count gets fresh names. Returns the output names. */
-  node(opType: string, inputs: string[], outputs: string[] | number, attrs: Record<string, AttrValue> = {}, domain = ''): string[] {
-    const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType)) : outputs;
+  node(
+    opType: string,
+    inputs: string[],
+    outputs: string[] | number,
+    attrs: Record<string, AttrValue> = {},
+    domain = '',
+  ): string[] {
+    const outs =
+      typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType)) : outputs;
     for (const o of outs) this.names.add(o);
     this.nodes.push({ opType, inputs, outputs: outs, attrs, domain, name: `${opType}_${this.nodes.length}` });
     return outs;
@@ -163,7 +190,11 @@ function writeAttr(w: W, name: string, v: AttrValue): void {
   } else if (typeof v === 'string') {
     tag(w, 4, LEN).bytes(Buffer.from(v, 'utf8'));
     tag(w, 20, VARINT).int32(ATTR.STRING);
-  } else if (v instanceof Float32Array || (Array.isArray(v) && (isFloat || (v as number[]).some((x) => typeof x === 'number' && !Number.isInteger(x))))) {
+  } else if (
+    v instanceof Float32Array ||
+    (Array.isArray(v) &&
+      (isFloat || (v as number[]).some((x) => typeof x === 'number' && !Number.isInteger(x))))
+  ) {
     for (const x of v as ArrayLike<number> & Iterable<number>) tag(w, 7, I32).float(x);
     tag(w, 20, VARINT).int32(ATTR.FLOATS);
   } else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
@@ -185,10 +216,12 @@ function writeTensor(w: W, t: TensorValue, name: string): void {
   if (name) str(w, 8, name);
   let bytes: Uint8Array;
   if (type === 'float') {
-    const f = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>, Number);
+    const f =
+      t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>, Number);
     bytes = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
   } else {
-    const i = t.data instanceof BigInt64Array ? t.data : BigInt64Array.from(t.data as number[], (x) => BigInt(x));
+    const i =
+      t.data instanceof BigInt64Array ? t.data : BigInt64Array.from(t.data as number[], (x) => BigInt(x));
     bytes = new Uint8Array(i.buffer, i.byteOffset, i.byteLength);
   }
   tag(w, 9, LEN).bytes(bytes);
@@ -200,7 +233,8 @@ function writeValueInfo(w: W, v: ValueInfo): void {
     nested(type, 1, (tensor) => {
       tag(tensor, 1, VARINT).int32(DATA_TYPE[v.elemType]);
       nested(tensor, 2, (shape) => {
-        for (const d of v.dims) nested(shape, 1, (dim) => (typeof d === 'number' ? tag(dim, 1, VARINT).int64(d) : str(dim, 2, d)));
+        for (const d of v.dims)
+          nested(shape, 1, (dim) => (typeof d === 'number' ? tag(dim, 1, VARINT).int64(d) : str(dim, 2, d)));
       });
     }),
   );

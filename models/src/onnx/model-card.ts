@@ -12,7 +12,16 @@ export interface ModelCard {
 /** The input/output contract shared by the feature-vector models (and any drop-in replacement). */
 export function featureModelIO(dims: number): Pick<ModelCard, 'inputs' | 'outputs'> {
   return {
-    inputs: [{ name: 'X', type: 'float32', shape: ['N', dims], meaning: 'unit feature vectors, scaled as manifest.features says' }],
-    outputs: [{ name: 'score', type: 'float32', shape: ['N'], meaning: 'raw anomaly score, higher = more anomalous' }],
+    inputs: [
+      {
+        name: 'X',
+        type: 'float32',
+        shape: ['N', dims],
+        meaning: 'unit feature vectors, scaled as manifest.features says',
+      },
+    ],
+    outputs: [
+      { name: 'score', type: 'float32', shape: ['N'], meaning: 'raw anomaly score, higher = more anomalous' },
+    ],
   };
 }

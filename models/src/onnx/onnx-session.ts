@@ -3,7 +3,11 @@ import type { Matrix } from '../matrix';
 
 /** One model loaded in onnxruntime-node: single-threaded (the service scales out, not up). */
 export async function createSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  return ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
 }
 
 /**
@@ -11,7 +15,12 @@ export async function createSession(bytes: Uint8Array): Promise<ort.InferenceSes
  * batch: a call costs tens of microseconds, so per-row calls would dominate). Returns the
  * requested outputs concatenated over the batches.
  */
-export async function runMatrix(session: ort.InferenceSession, X: Matrix, outputs: string[], batch = 2048): Promise<Record<string, Float32Array>> {
+export async function runMatrix(
+  session: ort.InferenceSession,
+  X: Matrix,
+  outputs: string[],
+  batch = 2048,
+): Promise<Record<string, Float32Array>> {
   const out: Record<string, Float32Array[]> = Object.fromEntries(outputs.map((o) => [o, []]));
   for (let start = 0; start < X.rows; start += batch) {
     const n = Math.min(batch, X.rows - start);
@@ -35,6 +44,7 @@ function concat(parts: Float32Array[]): Float32Array {
 
 export function checkFinite(X: Matrix, what: string): void {
   for (let i = 0; i < X.data.length; i++) {
-    if (!Number.isFinite(X.data[i]!)) throw new Error(`${what}: value at row ${Math.floor(i / X.cols)}, column ${i % X.cols} is not finite`);
+    if (!Number.isFinite(X.data[i]!))
+      throw new Error(`${what}: value at row ${Math.floor(i / X.cols)}, column ${i % X.cols} is not finite`);
   }
 }

@@ -12,7 +12,13 @@ export function severityForScore(score: number): AnomalySeverity {
 
 export interface Explanation {
   summary: string;
-  topTemplates: { templateId: string; template: string; count: number; expected: number; contribution: number }[];
+  topTemplates: {
+    templateId: string;
+    template: string;
+    count: number;
+    expected: number;
+    contribution: number;
+  }[];
   topFeatures: { feature: string; value: number; expected: number; contribution: number }[];
   unexpectedEvents: { templateId: string; template: string; probability: number; line?: string }[];
 }

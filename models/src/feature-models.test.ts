@@ -33,7 +33,8 @@ function outliers(n: number, D: number, seed: number, kind: 'far' | 'novel'): Ma
 
 function auc(normal: ArrayLike<number>, anomalous: ArrayLike<number>): number {
   let wins = 0;
-  for (const a of Array.from(anomalous)) for (const b of Array.from(normal)) wins += a > b ? 1 : a === b ? 0.5 : 0;
+  for (const a of Array.from(anomalous))
+    for (const b of Array.from(normal)) wins += a > b ? 1 : a === b ? 0.5 : 0;
   return wins / (normal.length * anomalous.length);
 }
 

@@ -7,7 +7,8 @@ export interface Matrix {
 
 export function matrix(rows: number, cols: number, data?: Float32Array): Matrix {
   const d = data ?? new Float32Array(rows * cols);
-  if (d.length !== rows * cols) throw new Error(`matrix data has ${d.length} values, expected ${rows}x${cols}`);
+  if (d.length !== rows * cols)
+    throw new Error(`matrix data has ${d.length} values, expected ${rows}x${cols}`);
   return { rows, cols, data: d };
 }
 

@@ -38,22 +38,21 @@ describe('logsieve train and detect', () => {
     const dims = m.features.columns.length;
     for (const [name, entry] of Object.entries(m.models) as [string, { file: string }][]) {
       const session = await ort.InferenceSession.create(readFileSync(join(dir, 'model', entry.file)));
-      const feeds: Record<string, InstanceType<typeof ort.Tensor>> =
-        name === 'lstm'
-          ? {
-              event: new ort.Tensor('int64', BigInt64Array.from([0n, 2n]), [2]),
-              h_in: new ort.Tensor('float32', new Float32Array(2 * m.extra.detectors.lstm.hiddenSize), [
-                1,
-                2,
-                m.extra.detectors.lstm.hiddenSize,
-              ]),
-              c_in: new ort.Tensor('float32', new Float32Array(2 * m.extra.detectors.lstm.hiddenSize), [
-                1,
-                2,
-                m.extra.detectors.lstm.hiddenSize,
-              ]),
-            }
-          : { X: new ort.Tensor('float32', new Float32Array(2 * dims), [2, dims]) };
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = name === 'lstm'
+        ? {
+            event: new ort.Tensor('int64', BigInt64Array.from([0n, 2n]), [2]),
+            h_in: new ort.Tensor('float32', new Float32Array(2 * m.extra.detectors.lstm.hiddenSize), [
+              1,
+              2,
+              m.extra.detectors.lstm.hiddenSize,
+            ]),
+            c_in: new ort.Tensor('float32', new Float32Array(2 * m.extra.detectors.lstm.hiddenSize), [
+              1,
+              2,
+              m.extra.detectors.lstm.hiddenSize,
+            ]),
+          }
+        : { X: new ort.Tensor('float32', new Float32Array(2 * dims), [2, dims]) };
       const out = await session.run(feeds);
       const first = out[name === 'lstm' ? 'probs' : 'score']!;
       expect(first.dims[0], name).toBe(2);

@@ -1,11 +1,9 @@
 import type { AnomalyEvent } from '../anomaly-event';
+import type { AuditEntry, ModelVersion, Page, StreamSummary, TemplateInfo } from '../store/storage';
 import type { AnomalyQuery, FeedbackBody, PreviewBody, TemplateQuery, Threshold } from './schemas';
 
-/** What the REST API needs from the running service; `serve` implements it over storage and the pipeline. */
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
+// The API serves storage's shapes as they are.
+export type { AuditEntry, ModelVersion, Page, StreamSummary, TemplateInfo };
 
 export interface Health {
   status: 'ok' | 'degraded';
@@ -20,44 +18,6 @@ export interface Health {
   uptimeSeconds: number;
 }
 
-export interface StreamSummary {
-  stream: string;
-  records: number;
-  anomalies: number;
-  templates: number;
-  lastSeen: string | null;
-  score: number | null;
-}
-
-export interface TemplateInfo {
-  id: string;
-  stream: string;
-  template: string;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-  example: string;
-  isNew: boolean;
-}
-
-export interface ModelVersion {
-  version: string;
-  createdAt: string;
-  active: boolean;
-  trainingStats: Record<string, number>;
-  evaluation: Record<string, number> | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-}
-
 export interface ThresholdPreview {
   from: string;
   to: string;
@@ -66,6 +26,7 @@ export interface ThresholdPreview {
   proposed: number;
 }
 
+/** What the REST API needs from the running service; `serve` implements it over storage and the pipeline. */
 export interface ApiBackend {
   health(): Promise<Health>;
   readiness(): { ready: boolean; reason?: string };

@@ -4,11 +4,12 @@ import { addRecord, newUnit, type Unit } from './unit';
 /**
  * Sessions keyed by a regex: a line joins every session whose key the regex finds in it (an HDFS
  * line that names two blocks belongs to both). A session closes after `idleSeconds` of event time
- * without lines, when more than `maxOpen` are open (oldest first), or at end of input.
+ * without lines, when more than `maxOpen` are open (least recently active first), or at end of input.
  */
 export class SessionAssigner {
-  /** Insertion order = order of last activity, so the idle ones are always at the front. */
-  private readonly open = new Map<string, Unit>();
+  /** Open sessions per stream, by key. */
+  private readonly open = new Map<string, Map<string, Unit>>();
+  private openCount = 0;
   private readonly re: RegExp;
   private readonly idleMs: number;
   private nowMs = -Infinity;
@@ -36,6 +37,8 @@ export class SessionAssigner {
     }
     const t = r.timeMs ?? (this.nowMs === -Infinity ? 0 : this.nowMs);
     if (t > this.nowMs) this.nowMs = t;
+    let sessions = this.open.get(r.stream);
+    if (!sessions) this.open.set(r.stream, (sessions = new Map()));
     let first: string | null = null;
     for (; m; m = this.re.exec(text)) {
       if (m[0] === '') {
@@ -45,14 +48,16 @@ export class SessionAssigner {
       const key = m[1] ?? m[0];
       if (key === first) continue;
       first ??= key;
-      const id = `${r.stream}\u0000${key}`;
-      let u = this.open.get(id);
-      if (u) this.open.delete(id);
-      else u = newUnit(r.stream, key, 'session', t);
+      let u = sessions.get(key);
+      if (!u) {
+        u = newUnit(r.stream, key, 'session', t);
+        sessions.set(key, u);
+        this.openCount++;
+      }
       addRecord(u, r, t);
-      this.open.set(id, u);
     }
-    if (++this.sinceSweep >= 1024 || this.open.size > this.maxOpen) this.sweep();
+    // A sweep visits every open session, so it runs once per that many lines: O(1) per line.
+    if (++this.sinceSweep >= Math.max(4096, this.openCount) || this.openCount > this.maxOpen) this.sweep();
   }
 
   /** Closes sessions idle since before `nowMs - idle` (the streaming pipeline calls this on a timer). */
@@ -62,17 +67,32 @@ export class SessionAssigner {
   }
 
   flush(): void {
-    for (const u of this.open.values()) this.onUnit(u);
+    for (const sessions of this.open.values()) for (const u of sessions.values()) this.onUnit(u);
     this.open.clear();
+    this.openCount = 0;
   }
 
   private sweep(): void {
     this.sinceSweep = 0;
-    const limit = this.nowMs - this.idleMs;
-    for (const [id, u] of this.open) {
-      if (u.endMs >= limit && this.open.size <= this.maxOpen) break;
-      this.open.delete(id);
-      this.onUnit(u);
+    this.closeWhere((u) => u.endMs < this.nowMs - this.idleMs);
+    if (this.openCount > this.maxOpen) {
+      // Over the memory bound: close the least recently active sessions first.
+      const ends: number[] = [];
+      for (const sessions of this.open.values()) for (const u of sessions.values()) ends.push(u.endMs);
+      ends.sort((a, b) => a - b);
+      const cut = ends[this.openCount - this.maxOpen]!;
+      this.closeWhere((u) => u.endMs < cut);
+    }
+  }
+
+  private closeWhere(done: (u: Unit) => boolean): void {
+    for (const sessions of this.open.values()) {
+      for (const [key, u] of sessions) {
+        if (!done(u)) continue;
+        sessions.delete(key);
+        this.openCount--;
+        this.onUnit(u);
+      }
     }
   }
 }

@@ -39,7 +39,7 @@ export interface UnitThreshold {
   models: ModelSettings;
 }
 
-const BATCH = 512;
+const BATCH = 4096;
 const END_OF_SESSION = '(end of session)';
 const NOT_EXPLAINED: Explanation = {
   summary: 'not anomalous',

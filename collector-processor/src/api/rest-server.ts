@@ -40,12 +40,10 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    void reply
-      .status(status)
-      .send({
-        error: status === 500 ? 'internal' : 'bad_request',
-        message: status === 500 ? 'internal error' : err.message,
-      });
+    void reply.status(status).send({
+      error: status === 500 ? 'internal' : 'bad_request',
+      message: status === 500 ? 'internal error' : err.message,
+    });
   });
   app.setNotFoundHandler(
     (req, reply) =>

@@ -119,7 +119,9 @@ describe('Common/Combined Log Format', () => {
   });
 
   it('keeps fields a custom log_format appends, such as $request_time', () => {
-    const d = clfFormat().decode('10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 200 512 "-" "curl/8" 0.042')!;
+    const d = clfFormat().decode(
+      '10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 200 512 "-" "curl/8" 0.042',
+    )!;
     expect(d.body).toBe('GET /a HTTP/1.1 200 0.042');
   });
 

@@ -8,7 +8,7 @@ import { scoreSequences } from './lstm/score-sequences';
 import type { SequenceScore, SurprisingEvent } from './lstm/sequence-score';
 import { matrix, rng, type Matrix } from './matrix';
 import { OneClassSvm } from './one-class-svm/one-class-svm';
-import { featureModelIO, type ModelCard } from './onnx/model-card';
+import type { ModelCard } from './onnx/model-card';
 import { createSession, runMatrix } from './onnx/onnx-session';
 
 export interface TrainDetectorsInput {
@@ -69,8 +69,6 @@ export async function trainDetectors(input: TrainDetectorsInput): Promise<Traine
       minUpdates: 100,
     }),
   );
-  const t = ae.training;
-  const l = lstm.training;
   return {
     onnx: {
       isolation_forest: iforest.toOnnx(),
@@ -83,90 +81,8 @@ export async function trainDetectors(input: TrainDetectorsInput): Promise<Traine
       isolation_forest: iforest.card(),
       one_class_svm: ocsvm.card(),
       lof: lof.card(),
-      autoencoder: {
-        name: 'autoencoder',
-        version: '1',
-        description:
-          'Dense autoencoder (tanh) trained on normal unit vectors; score = mean squared reconstruction error, errors = per-feature squared error (explanations).',
-        inputs: featureModelIO(X.cols).inputs,
-        outputs: [
-          ...featureModelIO(X.cols).outputs,
-          {
-            name: 'errors',
-            type: 'float32',
-            shape: ['N', X.cols],
-            meaning: 'squared reconstruction error per feature',
-          },
-        ],
-        hyperparameters: { hidden: t.hidden, bottleneck: t.bottleneck },
-        training: {
-          rows: t.rows,
-          validationRows: t.validationRows,
-          epochs: t.epochs,
-          bestEpoch: t.bestEpoch,
-          finalValidationLoss: t.validationLoss[t.bestEpoch] ?? NaN,
-        },
-      },
-      lstm: {
-        name: 'lstm',
-        version: '1',
-        description:
-          'DeepLog-style next-template LSTM, one step per event for N streams; score = surprise (-ln p) of the least expected event.',
-        inputs: [
-          {
-            name: 'event',
-            type: 'int64',
-            shape: ['N'],
-            meaning:
-              '0 = start, 1 = never-seen template, 2.. = template column + 2 (manifest.features.templates)',
-          },
-          {
-            name: 'h_in',
-            type: 'float32',
-            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
-            meaning: 'hidden state (zeros at a stream start)',
-          },
-          {
-            name: 'c_in',
-            type: 'float32',
-            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
-            meaning: 'cell state',
-          },
-        ],
-        outputs: [
-          {
-            name: 'probs',
-            type: 'float32',
-            shape: ['N', input.vocabulary],
-            meaning: 'distribution of the next event',
-          },
-          {
-            name: 'h_out',
-            type: 'float32',
-            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
-            meaning: 'state to feed back',
-          },
-          {
-            name: 'c_out',
-            type: 'float32',
-            shape: [1, 'N', lstm.scoringConfig.hiddenSize],
-            meaning: 'state to feed back',
-          },
-        ],
-        hyperparameters: {
-          vocabulary: input.vocabulary,
-          hidden: lstm.scoringConfig.hiddenSize,
-          topK: l.topK,
-          endMarker: l.endMarker,
-        },
-        training: {
-          sequences: l.sequences,
-          uniqueSequences: l.uniqueSequences,
-          events: l.events,
-          epochs: l.epochs,
-          finalLoss: l.loss[l.loss.length - 1] ?? NaN,
-        },
-      },
+      autoencoder: ae.card(),
+      lstm: lstm.card(),
     },
     meta: { lstm: lstm.scoringConfig, lstmScore: 'maxSurprise' },
   };

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from 'fastify';
 import type { ApiBackend } from './api-backend';
 import { openApiDocument } from './openapi';
 import { NotFound, ROUTES, type Role } from './routes';
@@ -20,7 +25,8 @@ export interface RestServerOptions {
   /** Extra routes on the same listener, e.g. `POST /api/v1/logs`. */
   plugins?: FastifyPluginAsync[];
   bodyLimit?: number;
-  logger?: boolean | object;
+  /** Structured request logs (pino, with request ids); none when absent. */
+  logger?: FastifyBaseLogger;
 }
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
@@ -31,7 +37,7 @@ export function hasRole(p: Principal, need: Role): boolean {
 
 export async function buildRestServer(o: RestServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: o.logger ?? false,
+    ...(o.logger ? { loggerInstance: o.logger } : { logger: false }),
     bodyLimit: o.bodyLimit ?? 16 << 20,
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID(),
   });

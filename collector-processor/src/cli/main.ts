@@ -4,6 +4,7 @@ import { registerTemplates } from './templates';
 import { registerTrain } from './train';
 import { registerDetect } from './detect';
 import { registerDemo } from './demo';
+import { registerServe } from './serve';
 
 const program = new Command('logsieve')
   .description(
@@ -17,6 +18,7 @@ registerTemplates(program);
 registerTrain(program);
 registerDetect(program);
 registerDemo(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -74,7 +74,9 @@ export function explain(
   }
   features.sort((a, b) => b.contribution - a.contribution);
 
-  const events = unexpected.slice(0, TOP).map((e) => ({
+  const seen = new Set<string>();
+  const distinct = unexpected.filter((e) => !seen.has(e.templateId) && seen.add(e.templateId));
+  const events = distinct.slice(0, TOP).map((e) => ({
     templateId: e.templateId,
     template: templateText(e.templateId),
     probability: e.probability,

@@ -23,11 +23,16 @@ export interface StreamThreshold {
 /** What the pipeline reports; the service maps it to metrics, storage and outputs. */
 export interface PipelineObserver {
   processed?(stream: string, n: number): void;
+  /** Every record after decoding and mining (template statistics). */
+  mined?(r: LogRecord): void;
   dropped?(stream: string, reason: 'malformed', n: number): void;
   newTemplate?(stream: string): void;
   unitScored?(r: UnitResult): void;
   stateChanged?(state: ModelState, version: string | null): void;
   latency?(stage: 'decode_mine' | 'score' | 'emit', seconds: number): void;
+  trainingStarted?(records: number): void;
+  /** A bundle trained from live records is active; register and store it. */
+  trained?(bundleDir: string): Promise<void>;
   /** Anomalies to store and send; the returned promise resolves once they are stored. */
   anomalies?(events: AnomalyEvent[]): Promise<void>;
   error?(err: unknown, where: string): void;
@@ -39,7 +44,7 @@ export interface LivePipelineOptions {
   queueCapacity: number;
   baselineMinutes: number;
   baselineMinUnits: number;
-  /** Upper bound on records kept for baseline training. */
+  /** Upper bound on records kept for baseline training and for retraining. */
   maxBaselineRecords?: number;
   allowedLatenessSeconds?: number;
   thresholdFor?: (stream: string) => StreamThreshold | undefined;
@@ -77,6 +82,8 @@ export class LivePipeline {
   private maxEventMs = -Infinity;
   private worker: Promise<void> | null = null;
   private readonly recent: RecentUnit[] = [];
+  /** The latest records, kept for retraining (bounded like the baseline). */
+  private history: LogRecord[] = [];
   state: ModelState = 'collecting';
   lastError: string | null = null;
 
@@ -184,6 +191,8 @@ export class LivePipeline {
         if (r.timeMs > this.maxEventMs) this.maxEventMs = r.timeMs;
         this.stage.mine(r);
         this.assigner.add(r);
+        this.o.observer?.mined?.(r);
+        this.keep(r);
         counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);
         if (this.state === 'collecting') this.collect(r);
       }
@@ -191,6 +200,30 @@ export class LivePipeline {
       this.o.observer?.latency?.('decode_mine', (performance.now() - t0) / 1000);
       if (this.state === 'collecting' && this.baselineProgress >= 1) await this.trainBaseline();
       await this.scoreClosed(false);
+    }
+  }
+
+  private keep(r: LogRecord): void {
+    const max = this.o.maxBaselineRecords ?? 1_000_000;
+    this.history.push(r);
+    if (this.history.length > max + max / 4) this.history = this.history.slice(-max);
+  }
+
+  /** Trains a new bundle from the kept records and activates it; resolves with its folder. */
+  async retrain(): Promise<string> {
+    if (this.state === 'training') throw new Error('training is already running');
+    const records = this.history.map((r) => ({ ...r, templateId: undefined }));
+    const previous = this.state;
+    this.setState('training');
+    const out = join(this.o.modelsDir, `retrain-${Date.now()}`);
+    try {
+      await trainFromRecords(records, { out, unit: this.scorer?.unitSpec ?? this.o.unit });
+      await this.activate(out);
+      await this.o.observer?.trained?.(out);
+      return out;
+    } catch (err) {
+      this.setState(previous);
+      throw err;
     }
   }
 
@@ -206,11 +239,13 @@ export class LivePipeline {
     const records = this.baseline;
     this.baseline = [];
     const out = join(this.o.modelsDir, `baseline-${Date.now()}`);
+    this.o.observer?.trainingStarted?.(records.length);
     try {
       // The baseline's records were mined in learn mode; training mines them again from scratch.
       for (const r of records) r.templateId = undefined;
       await trainFromRecords(records, { out, unit: this.o.unit });
       await this.activate(out);
+      await this.o.observer?.trained?.(out);
     } catch (err) {
       this.lastError = (err as Error).message;
       this.o.observer?.error?.(err, 'baseline training');

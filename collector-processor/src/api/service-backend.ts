@@ -1,0 +1,171 @@
+import { MODEL_NAMES, type AnomalyEvent } from '../anomaly-event';
+import type { LivePipeline } from '../pipeline/live-pipeline';
+import type { ModelStore } from '../store/model-store';
+import type { Storage } from '../store/storage';
+import type { ApiBackend, Health } from './api-backend';
+import type { Threshold } from './schemas';
+
+export interface ServiceBackendOptions {
+  storage: Storage;
+  models: ModelStore;
+  pipeline: LivePipeline;
+  version: string;
+  thresholds: ThresholdBook;
+  /** Activates a stored bundle version in the pipeline. */
+  activate(version: string): Promise<void>;
+  startedAt: number;
+}
+
+/**
+ * Thresholds in effect: the stored global and per-stream settings over the active bundle's
+ * defaults. Changes go to storage (with audit) and then here, so scoring sees them at once.
+ */
+export class ThresholdBook {
+  global: Threshold | null = null;
+  streams: Record<string, Threshold> = {};
+  defaults: Threshold | null = null;
+
+  effective(stream: string): Threshold | undefined {
+    return this.streams[stream] ?? this.global ?? this.defaults ?? undefined;
+  }
+
+  globalOrDefault(): Threshold {
+    return this.global ?? this.defaults ?? defaultThreshold(0.001);
+  }
+}
+
+export function defaultThreshold(
+  falseAlarmRate: number,
+  minScore = -25 * Math.log10(falseAlarmRate),
+): Threshold {
+  return {
+    falseAlarmRate,
+    minScore: Math.round(minScore * 100) / 100,
+    models: Object.fromEntries(
+      MODEL_NAMES.map((m) => [m, { enabled: true, weight: 1 }]),
+    ) as Threshold['models'],
+  };
+}
+
+/** The REST API over storage and the live pipeline. */
+export class ServiceBackend implements ApiBackend {
+  /** Stream and top template of anomalies marked false positives: like ones are not raised again. */
+  readonly falsePositives = new Set<string>();
+  private retraining: Promise<unknown> | null = null;
+
+  constructor(private readonly o: ServiceBackendOptions) {}
+
+  static signature(e: Pick<AnomalyEvent, 'stream' | 'explanation'>): string {
+    return `${e.stream}\u0000${e.explanation.topTemplates[0]?.templateId ?? ''}`;
+  }
+
+  async health(): Promise<Health> {
+    const p = this.o.pipeline;
+    let storage = this.o.storage.kind;
+    try {
+      await this.o.storage.ping();
+    } catch {
+      storage += ' (down)';
+    }
+    const ready = this.readiness().ready;
+    return {
+      status: ready ? 'ok' : 'degraded',
+      version: this.o.version,
+      ready,
+      model: {
+        state: p.state,
+        version: p.modelVersion,
+        baselineProgress: Math.round(p.baselineProgress * 1000) / 1000,
+      },
+      storage,
+      uptimeSeconds: Math.round((Date.now() - this.o.startedAt) / 1000),
+    };
+  }
+
+  readiness(): { ready: boolean; reason?: string } {
+    const p = this.o.pipeline;
+    if (p.state === 'active') return { ready: true };
+    if (p.state === 'training') return { ready: false, reason: 'training the first model' };
+    const why = p.lastError ? `; last training failed: ${p.lastError}` : '';
+    return { ready: false, reason: `collecting a baseline (${Math.round(p.baselineProgress * 100)}%)${why}` };
+  }
+
+  listAnomalies: ApiBackend['listAnomalies'] = (q) => this.o.storage.listAnomalies(q);
+  getAnomaly: ApiBackend['getAnomaly'] = (id) => this.o.storage.getAnomaly(id);
+
+  setFeedback: ApiBackend['setFeedback'] = async (id, body, actor) => {
+    const a = await this.o.storage.setFeedback(id, body, actor);
+    if (a && body.label === 'false_positive') this.falsePositives.add(ServiceBackend.signature(a));
+    return a;
+  };
+
+  clearFeedback: ApiBackend['clearFeedback'] = async (id, actor) => {
+    const a = await this.o.storage.clearFeedback(id, actor);
+    if (a) this.falsePositives.delete(ServiceBackend.signature(a));
+    return a;
+  };
+
+  listStreams: ApiBackend['listStreams'] = async () => ({ items: await this.o.storage.listStreams() });
+  listTemplates: ApiBackend['listTemplates'] = (q) => this.o.storage.listTemplates(q);
+
+  getThresholds: ApiBackend['getThresholds'] = async () => ({
+    global: this.o.thresholds.globalOrDefault(),
+    streams: this.o.thresholds.streams,
+  });
+
+  putGlobalThreshold: ApiBackend['putGlobalThreshold'] = async (t, actor) => {
+    const saved = await this.o.storage.putGlobalThreshold(t, actor);
+    this.o.thresholds.global = saved;
+    return saved;
+  };
+
+  putStreamThreshold: ApiBackend['putStreamThreshold'] = async (stream, t, actor) => {
+    const saved = await this.o.storage.putStreamThreshold(stream, t, actor);
+    this.o.thresholds.streams[stream] = saved;
+    return saved;
+  };
+
+  deleteStreamThreshold: ApiBackend['deleteStreamThreshold'] = async (stream, actor) => {
+    const gone = await this.o.storage.deleteStreamThreshold(stream, actor);
+    delete this.o.thresholds.streams[stream];
+    return gone;
+  };
+
+  previewThreshold: ApiBackend['previewThreshold'] = async (body) => {
+    const to = Date.now();
+    const from = to - body.hours * 3_600_000;
+    const r = this.o.pipeline.preview(body.stream, from, {
+      minScore: body.threshold.minScore,
+      models: body.threshold.models,
+    });
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...r };
+  };
+
+  listModels: ApiBackend['listModels'] = async () => {
+    const items = await this.o.storage.listModels();
+    return { active: items.find((m) => m.active)?.version ?? null, items };
+  };
+
+  activateModel: ApiBackend['activateModel'] = async (version, actor) => {
+    if (!(await this.o.storage.getModel(version))) return null;
+    await this.o.activate(version);
+    return this.o.storage.activateModel(version, actor);
+  };
+
+  rollbackModel: ApiBackend['rollbackModel'] = async (actor) => {
+    const m = await this.o.storage.rollbackModel(actor);
+    if (m) await this.o.activate(m.version);
+    return m;
+  };
+
+  retrain: ApiBackend['retrain'] = async (actor) => {
+    const jobId = `retrain-${Date.now()}`;
+    if (this.retraining) return { jobId, state: 'already running' };
+    await this.o.storage.appendAudit({ actor, action: 'model.retrain', target: jobId });
+    this.retraining = this.o.pipeline.retrain().finally(() => (this.retraining = null));
+    this.retraining.catch(() => {});
+    return { jobId, state: 'training' };
+  };
+
+  listAudit: ApiBackend['listAudit'] = (q) => this.o.storage.listAudit(q);
+}

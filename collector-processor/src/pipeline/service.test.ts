@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = resolve(import.meta.dirname, '../../bin/logsieve.js');
+
+async function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** A minute of normal traffic of two services, as raw lines with ISO timestamps. */
+function minute(start: number, i: number): Record<string, string[]> {
+  const t = (s: number) => new Date(start + i * 60_000 + s * 1000).toISOString();
+  const api: string[] = [];
+  const worker: string[] = [];
+  for (let s = 0; s < 60; s += 3)
+    api.push(`${t(s)} INFO api GET /items/${(i * 7 + s) % 50} 200 in ${10 + ((i + s) % 30)} ms`);
+  for (let s = 0; s < 60; s += 10) {
+    worker.push(
+      `${t(s)} INFO worker job ${i * 10 + s} started`,
+      `${t(s + 1)} INFO worker job ${i * 10 + s} finished in ${200 + s} ms`,
+    );
+  }
+  return { api, worker };
+}
+
+// The service with no configuration file and no services: PGlite under a temp data dir, ports
+// from LOGSIEVE_* overrides, a short baseline.
+describe('logsieve serve on embedded defaults', () => {
+  let proc: ChildProcess;
+  const ports = { rest: 0, otlpHttp: 0, otlpGrpc: 0, metrics: 0 };
+  // Event time ends about now: the service closes windows by the clock too (quiet streams).
+  const start = Math.floor((Date.now() - 50 * 60_000) / 60_000) * 60_000;
+  const rest = (path: string) => `http://127.0.0.1:${ports.rest}${path}`;
+  const post = async (stream: string, lines: string[]) => {
+    const r = await fetch(rest(`/api/v1/logs?stream=${stream}`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(lines),
+    });
+    expect(r.status).toBe(202);
+  };
+  const postMinutes = async (from: number, to: number, extra?: (i: number) => string[]) => {
+    for (let i = from; i < to; i++) {
+      const m = minute(start, i);
+      await post('api', [...m.api, ...(extra?.(i) ?? [])]);
+      await post('worker', m.worker);
+    }
+  };
+
+  beforeAll(async () => {
+    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    proc = spawn(
+      process.execPath,
+      [bin, 'serve', '--data-dir', mkdtempSync(join(tmpdir(), 'logsieve-serve-'))],
+      {
+        env: {
+          ...process.env,
+          LOGSIEVE_SERVER__PORTS__REST: String(ports.rest),
+          LOGSIEVE_SERVER__PORTS__OTLP_HTTP: String(ports.otlpHttp),
+          LOGSIEVE_SERVER__PORTS__OTLP_GRPC: String(ports.otlpGrpc),
+          LOGSIEVE_SERVER__PORTS__METRICS: String(ports.metrics),
+          LOGSIEVE_MODEL__BASELINE_MINUTES: '30',
+          LOGSIEVE_MODEL__BASELINE_MIN_UNITS: '60',
+          LOGSIEVE_LOG__LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    await until('the REST port', async () => ((await fetch(rest('/healthz'))).ok ? true : undefined), 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    proc?.kill('SIGTERM');
+    await new Promise((r) => proc?.once('exit', r));
+  });
+
+  it('is not ready before it has a model, and says why', async () => {
+    const r = await fetch(rest('/readyz'));
+    expect(r.status).toBe(503);
+    expect((await r.json()).reason).toMatch(/collecting a baseline/);
+  });
+
+  it('learns a baseline from posted logs, then reports a burst of new errors as an anomaly', async () => {
+    await postMinutes(0, 45);
+    await until(
+      'readiness',
+      async () => ((await fetch(rest('/readyz'))).status === 200 ? true : undefined),
+      90_000,
+    );
+    const health = await (await fetch(rest('/api/v1/health'))).json();
+    expect(health.model.state).toBe('active');
+    // Two minutes with an error burst in api, then normal minutes so the windows close.
+    await postMinutes(45, 50, (i) =>
+      i === 46 || i === 47
+        ? Array.from(
+            { length: 40 },
+            (_, k) =>
+              `${new Date(start + i * 60_000 + k * 1000).toISOString()} ERROR api upstream db-7 refused connection (attempt ${k})`,
+          )
+        : [],
+    );
+    const found = await until(
+      'an anomaly',
+      async () => {
+        const body = await (await fetch(rest('/api/v1/anomalies?stream=api'))).json();
+        return body.items.length ? body.items : undefined;
+      },
+      60_000,
+    );
+    const burst = [start + 46 * 60_000, start + 47 * 60_000];
+    const a = found.find((x: { start: string }) => burst.includes(Date.parse(x.start)));
+    // Only the burst is anomalous: the normal minutes around it are not.
+    expect(found.every((x: { start: string }) => burst.includes(Date.parse(x.start)))).toBe(true);
+    expect(a, JSON.stringify(found.map((x: { start: string }) => x.start))).toBeDefined();
+    expect(a.explanation.summary).toMatch(/never-seen/);
+    expect(Object.keys(a.models)).toHaveLength(5);
+    expect(a.sampleLines.some((l: string) => l.includes('refused connection'))).toBe(true);
+    const metrics = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
+    expect(metrics).toMatch(/logsieve_anomalies_total\{[^}]*stream="api"/);
+    expect(metrics).toMatch(/logsieve_model_ready 1/);
+  }, 200_000);
+
+  it('answers malformed OTLP with 4xx, counts it, and keeps serving', async () => {
+    const otlp = `http://127.0.0.1:${ports.otlpHttp}/v1/logs`;
+    const send = (body: Buffer | string, type: string) =>
+      fetch(otlp, { method: 'POST', headers: { 'content-type': type }, body });
+    expect((await send(Buffer.from([0x0a, 0xff, 0xff, 0x0f]), 'application/x-protobuf')).status).toBe(400);
+    expect((await send('hello', 'text/plain')).status).toBe(415);
+    expect((await send(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]), 'application/json')).status).toBe(
+      400,
+    );
+    expect((await send(Buffer.alloc(20 << 20, 0x61), 'application/x-protobuf')).status).toBe(413);
+    const metrics = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
+    expect(metrics).toMatch(/logsieve_ingest_rejected_total\{[^}]*reason="bad_payload"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/reason="unsupported_media_type"/);
+    expect(metrics).toMatch(/reason="too_large"/);
+    expect((await fetch(rest('/healthz'))).status).toBe(200);
+  });
+});

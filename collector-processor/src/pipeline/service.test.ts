@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnomalyEvent } from '../anomaly-event';
 
 const bin = resolve(import.meta.dirname, '../../bin/logsieve.js');
 
@@ -96,7 +97,7 @@ describe('logsieve serve on embedded defaults', () => {
   it('is not ready before it has a model, and says why', async () => {
     const r = await fetch(rest('/readyz'));
     expect(r.status).toBe(503);
-    expect((await r.json()).reason).toMatch(/collecting a baseline/);
+    expect(((await r.json()) as { reason: string }).reason).toMatch(/collecting a baseline/);
   });
 
   it('learns a baseline from posted logs, then reports a burst of new errors as an anomaly', async () => {
@@ -106,7 +107,7 @@ describe('logsieve serve on embedded defaults', () => {
       async () => ((await fetch(rest('/readyz'))).status === 200 ? true : undefined),
       90_000,
     );
-    const health = await (await fetch(rest('/api/v1/health'))).json();
+    const health = (await (await fetch(rest('/api/v1/health'))).json()) as { model: { state: string } };
     expect(health.model.state).toBe('active');
     // Two minutes with an error burst in api, then normal minutes so the windows close.
     await postMinutes(45, 50, (i) =>
@@ -121,19 +122,24 @@ describe('logsieve serve on embedded defaults', () => {
     const found = await until(
       'an anomaly',
       async () => {
-        const body = await (await fetch(rest('/api/v1/anomalies?stream=api'))).json();
+        const body = (await (await fetch(rest('/api/v1/anomalies?stream=api'))).json()) as {
+          items: AnomalyEvent[];
+        };
         return body.items.length ? body.items : undefined;
       },
       60_000,
     );
     const burst = [start + 46 * 60_000, start + 47 * 60_000];
-    const a = found.find((x: { start: string }) => burst.includes(Date.parse(x.start)));
+    const a = found.find((x) => burst.includes(Date.parse(x.start)))!;
     // Only the burst is anomalous: the normal minutes around it are not.
-    expect(found.every((x: { start: string }) => burst.includes(Date.parse(x.start)))).toBe(true);
-    expect(a, JSON.stringify(found.map((x: { start: string }) => x.start))).toBeDefined();
+    expect(
+      found.every((x) => burst.includes(Date.parse(x.start))),
+      JSON.stringify(found.map((x) => x.start)),
+    ).toBe(true);
+    expect(a).toBeDefined();
     expect(a.explanation.summary).toMatch(/never-seen/);
     expect(Object.keys(a.models)).toHaveLength(5);
-    expect(a.sampleLines.some((l: string) => l.includes('refused connection'))).toBe(true);
+    expect(a.sampleLines.some((l) => l.includes('refused connection'))).toBe(true);
     const metrics = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
     expect(metrics).toMatch(/logsieve_anomalies_total\{[^}]*stream="api"/);
     expect(metrics).toMatch(/logsieve_model_ready 1/);

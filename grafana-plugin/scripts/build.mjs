@@ -49,7 +49,11 @@ const pluginJson = (await readFile(path.join(root, 'src/plugin.json'), 'utf8'))
 await writeFile(path.join(dist, 'plugin.json'), pluginJson);
 await mkdir(path.join(dist, 'img'), { recursive: true });
 await cp(path.join(root, 'src/img'), path.join(dist, 'img'), { recursive: true });
-await cp(path.join(root, 'src/dashboards'), path.join(dist, 'dashboards'), { recursive: true });
+// Only the dashboards themselves: their tests stay in the source tree.
+await cp(path.join(root, 'src/dashboards'), path.join(dist, 'dashboards'), {
+  recursive: true,
+  filter: (src) => !src.endsWith('.test.ts'),
+});
 await cp(path.join(root, 'README.md'), path.join(dist, 'README.md'));
 const size = (await readFile(path.join(dist, 'module.js'))).length;
 console.log(

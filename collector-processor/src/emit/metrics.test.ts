@@ -34,7 +34,7 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
 async function documentedMetrics(): Promise<Map<string, { type: string; labels: string[] }>> {
   const doc = await readFile(path.join(repoRoot, 'docs/metrics.md'), 'utf8');
   const out = new Map<string, { type: string; labels: string[] }>();
-  for (const m of doc.matchAll(/^\| `(logsieve_\w+)` \| (\w+) \|([^|]*)\|/gm)) {
+  for (const m of doc.matchAll(/^\|\s*`(logsieve_\w+)`\s*\|\s*(\w+)\s*\|([^|]*)\|/gm)) {
     // "stage (`decode_mine`, `score`)": the label names, without their value lists.
     const names = m[3]!.replace(/\([^)]*\)/g, '').trim();
     const labels = names ? names.split(',').map((l) => l.trim()) : [];

@@ -7,7 +7,7 @@ const root = path.resolve(import.meta.dirname, '../../..');
 const documented = new Set(
   [
     ...readFileSync(path.join(root, 'docs/metrics.md'), 'utf8').matchAll(
-      /^\| `(logsieve_\w+)` \| (\w+) \|/gm,
+      /^\|\s*`(logsieve_\w+)`\s*\|\s*(\w+)\s*\|/gm,
     ),
   ].map((m) => m[1]),
 );

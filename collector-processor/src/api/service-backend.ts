@@ -14,6 +14,8 @@ export interface ServiceBackendOptions {
   /** Activates a stored bundle version in the pipeline. */
   activate(version: string): Promise<void>;
   startedAt: number;
+  /** Tells other replicas (cache pub/sub) that thresholds or the active model changed. */
+  announce?(what: 'thresholds' | 'models', message: string): Promise<void>;
 }
 
 /**
@@ -52,6 +54,8 @@ export class ServiceBackend implements ApiBackend {
   /** Stream and top template of anomalies marked false positives: like ones are not raised again. */
   readonly falsePositives = new Set<string>();
   private retraining: Promise<unknown> | null = null;
+  /** Set by checkStorage() when the last ping failed: readiness reports it. */
+  storageError: string | null = null;
 
   constructor(private readonly o: ServiceBackendOptions) {}
 
@@ -59,14 +63,30 @@ export class ServiceBackend implements ApiBackend {
     return `${e.stream}\u0000${e.explanation.topTemplates[0]?.templateId ?? ''}`;
   }
 
+  /** Loads the false positives marked before a restart, so their like stays suppressed. */
+  async restoreFeedback(): Promise<void> {
+    for (const f of await this.o.storage.listFeedback()) {
+      if (f.label !== 'false_positive') continue;
+      const a = await this.o.storage.getAnomaly(f.anomalyId);
+      if (a) this.falsePositives.add(ServiceBackend.signature(a));
+    }
+  }
+
+  /** Pings storage; readiness is synchronous, so it reads the outcome of the last ping. */
+  async checkStorage(): Promise<boolean> {
+    try {
+      await this.o.storage.ping();
+      this.storageError = null;
+    } catch (err) {
+      this.storageError = (err as Error).message.split('\n')[0]!;
+    }
+    return this.storageError === null;
+  }
+
   async health(): Promise<Health> {
     const p = this.o.pipeline;
     let storage = this.o.storage.kind;
-    try {
-      await this.o.storage.ping();
-    } catch {
-      storage += ' (down)';
-    }
+    if (!(await this.checkStorage())) storage += ' (down)';
     const ready = this.readiness().ready;
     return {
       status: ready ? 'ok' : 'degraded',
@@ -84,7 +104,9 @@ export class ServiceBackend implements ApiBackend {
 
   readiness(): { ready: boolean; reason?: string } {
     const p = this.o.pipeline;
-    if (p.state === 'active') return { ready: true };
+    if (this.storageError) return { ready: false, reason: `storage down: ${this.storageError}` };
+    // A retrain keeps scoring with the active model: still ready.
+    if (p.state === 'active' || p.activeScorer) return { ready: true };
     if (p.state === 'training') return { ready: false, reason: 'training the first model' };
     const why = p.lastError ? `; last training failed: ${p.lastError}` : '';
     return { ready: false, reason: `collecting a baseline (${Math.round(p.baselineProgress * 100)}%)${why}` };
@@ -116,18 +138,21 @@ export class ServiceBackend implements ApiBackend {
   putGlobalThreshold: ApiBackend['putGlobalThreshold'] = async (t, actor) => {
     const saved = await this.o.storage.putGlobalThreshold(t, actor);
     this.o.thresholds.global = saved;
+    await this.announce('thresholds', 'global');
     return saved;
   };
 
   putStreamThreshold: ApiBackend['putStreamThreshold'] = async (stream, t, actor) => {
     const saved = await this.o.storage.putStreamThreshold(stream, t, actor);
     this.o.thresholds.streams[stream] = saved;
+    await this.announce('thresholds', stream);
     return saved;
   };
 
   deleteStreamThreshold: ApiBackend['deleteStreamThreshold'] = async (stream, actor) => {
     const gone = await this.o.storage.deleteStreamThreshold(stream, actor);
     delete this.o.thresholds.streams[stream];
+    await this.announce('thresholds', stream);
     return gone;
   };
 
@@ -149,12 +174,17 @@ export class ServiceBackend implements ApiBackend {
   activateModel: ApiBackend['activateModel'] = async (version, actor) => {
     if (!(await this.o.storage.getModel(version))) return null;
     await this.o.activate(version);
-    return this.o.storage.activateModel(version, actor);
+    const m = await this.o.storage.activateModel(version, actor);
+    await this.announce('models', version);
+    return m;
   };
 
   rollbackModel: ApiBackend['rollbackModel'] = async (actor) => {
     const m = await this.o.storage.rollbackModel(actor);
-    if (m) await this.o.activate(m.version);
+    if (m) {
+      await this.o.activate(m.version);
+      await this.announce('models', m.version);
+    }
     return m;
   };
 
@@ -168,4 +198,9 @@ export class ServiceBackend implements ApiBackend {
   };
 
   listAudit: ApiBackend['listAudit'] = (q) => this.o.storage.listAudit(q);
+
+  /** Best effort: the change is stored; a replica that misses it catches up on restart. */
+  private async announce(what: 'thresholds' | 'models', message: string): Promise<void> {
+    await this.o.announce?.(what, message).catch(() => {});
+  }
 }

@@ -19,6 +19,7 @@ registerTrain(program);
 registerDetect(program);
 registerDemo(program);
 registerServe(program);
+(await import('./keys')).registerKeys(program);
 
 try {
   await program.parseAsync(process.argv);

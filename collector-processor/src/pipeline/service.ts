@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MODEL_NAMES, type AnomalyEvent } from '../anomaly-event';
+import { createAuthenticator } from '../api/auth/authenticator';
 import { buildRestServer } from '../api/rest-server';
 import { ServiceBackend, ThresholdBook, defaultThreshold } from '../api/service-backend';
 import type { Config } from '../config/load-config';
@@ -16,6 +17,9 @@ import { otlpHttpReceiver } from '../ingest/otlp-http-receiver';
 import { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver';
 import type { IngestHooks, RecordSink } from '../ingest/record-sink';
 import { restLogsRoute } from '../ingest/rest-logs-route';
+import { CacheChannels } from '../store/cache';
+import { cacheOptions, openCache } from '../store/open-cache';
+import { ApiKeyStore } from '../store/api-key-store';
 import { openModelStore } from '../store/open-model-store';
 import { openStorage, storageOptions } from '../store/open-storage';
 import type { TemplateUpdate } from '../store/storage';
@@ -39,6 +43,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openStorage(storageOptions(config));
   const models = openModelStore(config);
+  const cache = await openCache(cacheOptions(config), (m) => log.warn(m));
   const metrics = new Metrics({ maxStreams: config.limits.maxStreams });
   const host = config.server.host;
   const metricsAddr = await metrics.listen(config.server.ports.metrics, host);
@@ -191,13 +196,33 @@ export async function startService(config: Config, log: Logger): Promise<Running
     thresholds,
     activate: activateVersion,
     startedAt,
+    announce: (what, message) => cache.publish(CacheChannels[what], message),
   });
+  await backend.restoreFeedback();
+  // Other replicas changed shared settings: reload thresholds, follow model activations.
+  const unsubscribe = [
+    await cache.subscribe(CacheChannels.thresholds, () => {
+      storage
+        .getThresholds()
+        .then((t) => {
+          thresholds.global = t.global;
+          thresholds.streams = t.streams;
+        })
+        .catch((err) => log.warn({ err }, 'thresholds not reloaded'));
+    }),
+    await cache.subscribe(CacheChannels.models, (version) => {
+      if (version === pipeline.modelVersion) return;
+      activateVersion(version).catch((err) => log.warn({ err, version }, 'model change not followed'));
+    }),
+  ];
   const rest = await buildRestServer({
     backend,
     version: SERVICE_VERSION,
     bodyLimit: config.server.maxBodyBytes,
     logger: log.child({ listener: 'rest' }),
-    authenticate: config.auth.enabled ? staticKeys(config.auth.apiKeys) : undefined,
+    authenticate: config.auth.enabled
+      ? createAuthenticator({ config, keys: new ApiKeyStore(storage.client) })
+      : undefined,
     plugins: [async (app) => app.register(restLogsRoute, limits)],
   });
   await rest.listen({ host, port: config.server.ports.rest });
@@ -253,7 +278,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     for (const l of kafka?.lag() ?? []) metrics.kafkaLag(l.topic, l.partition, l.lag);
     void pipeline.tick().catch((err) => log.error({ err }, 'tick failed'));
   }, 1000);
-  const templateTimer = setInterval(() => void flushTemplates(), 5000);
+  const templateTimer = setInterval(() => {
+    void flushTemplates();
+    void backend.checkStorage();
+  }, 5000);
 
   const port = (a: FastifyInstance) => {
     const addr = a.server.address();
@@ -281,6 +309,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       await Promise.allSettled([rest.close(), otlp.close(), grpc.close(2000), tail?.stop(), kafka?.stop()]);
       await pipeline.stop();
       await flushTemplates();
+      await Promise.allSettled(unsubscribe.map((u) => u()));
+      await cache.close();
       await fanout.close();
       await storage.close();
       await metrics.close();
@@ -293,17 +323,4 @@ function bundleDefaults(p: LivePipeline) {
   return s
     ? defaultThreshold(s.bundle.manifest.threshold.falseAlarmRate, s.bundle.manifest.threshold.minScore)
     : null;
-}
-
-/** `auth.apiKeys` from the configuration, each an admin key (issue 7 brings hashed keys and roles). */
-function staticKeys(keys: string[]) {
-  const set = new Set(keys);
-  return async (req: { headers: Record<string, string | string[] | undefined> }) => {
-    const h = req.headers['authorization'];
-    const key =
-      (typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined) ??
-      (req.headers['x-api-key'] as string | undefined);
-    if (!key) return null;
-    return set.has(key) ? { actor: `key:${key.slice(0, 6)}`, role: 'admin' as const } : ('invalid' as const);
-  };
 }

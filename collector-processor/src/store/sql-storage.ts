@@ -77,6 +77,11 @@ export class SqlStorage implements Storage {
 
   constructor(private readonly db: SqlClient) {}
 
+  /** The migrated connection, for stores of their own tables (API keys). */
+  get client(): SqlClient {
+    return this.db;
+  }
+
   get kind(): 'postgres' | 'pglite' {
     return this.db.kind;
   }

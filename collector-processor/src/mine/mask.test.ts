@@ -26,6 +26,8 @@ describe('maskToken', () => {
     ['isOverlap:false,', 'isOverlap:<*>,'],
     ['ws=null,', 'ws=<*>,'],
     ['true', '<*>'],
+    ['<1', '<*>'],
+    ['<0x1f>', '<<*>>'],
     ['trueish', 'trueish'],
     ['10.100.20.250,', '<*>,'],
   ])('%s -> %s', (token, masked) => {

@@ -83,6 +83,9 @@ export function maskToken(token: string): string {
   let start = 0;
   let end = token.length;
   while (start < end - 1 && isOpening(token.charCodeAt(start))) start++;
+  // `<1` is a bound, not a bracket: the sign is part of the value.
+  if (start === 1 && token.charCodeAt(0) === 60 && isDigit(token.charCodeAt(1)) && !token.includes('>'))
+    start = 0;
   // Closing brackets are kept only when the token opened them (`(0x1f)` but `LOCAL(0),`).
   while (
     end > start + 1 &&

@@ -138,4 +138,44 @@ describe('TemplateMiner', () => {
     expect(m.add('\u0001\u0002 \u0003').template).toBe('\u0001\u0002 \u0003');
     expect(m.templates()[0]!.example.length).toBeLessThanOrEqual(1000);
   });
+
+  it('groups lines whose values take a varying number of tokens', () => {
+    const m = new TemplateMiner();
+    const a = m.add('close, 0 bytes sent, 0 bytes received, lifetime 00:01');
+    const b = m.add('close, 1190 bytes (1.16 KB) sent, 1671 bytes (1.63 KB) received, lifetime <1 sec');
+    expect(b).toBe(a);
+    expect(a.template).toBe('close, <*> bytes sent, <*> bytes received, lifetime <*>');
+    expect(m.params('close, 850 bytes sent, 10547 bytes (10.2 KB) received, lifetime <1 sec', a)).toEqual([
+      '850',
+      '10547',
+      '<1 sec',
+    ]);
+  });
+
+  it('routes past a leading qualified name, so lines of one kind about different subjects meet', () => {
+    const m = new TemplateMiner();
+    const tail = 'told me to run this job; however, the start time is not for 5 seconds. Ignoring.';
+    const a = m.add(`com.apple.cache.daily: ${tail}`);
+    const b = m.add(`com.apple.icloud.heartbeat: ${tail}`);
+    expect(b).toBe(a);
+    expect(a.template).toBe('<*> told me to run this job; however, the start time is not for <*>. Ignoring.');
+    // A leading plain word still routes: the same tail after another verb stays apart.
+    expect(m.add(`Skipped: ${tail}`)).not.toBe(a);
+  });
+
+  it('keeps lines that differ in one word apart however long they are, until the word varies', () => {
+    const m = new TemplateMiner();
+    const line = (w: string) =>
+      `Block rdd_42 stored as ${w} in memory on this worker node with spare room left`;
+    const bytes = m.add(line('bytes'));
+    const values = m.add(line('values'));
+    expect(values).not.toBe(bytes);
+    expect(m.match(line('values'))).toBe(values);
+    expect(m.match(line('bytes'))).toBe(bytes);
+    // A third word at the same position makes it a variable; the earlier clusters fold into it.
+    const third = m.add(line('objects'));
+    expect(third.template).toBe(line('<*>').replace('rdd_42', '<*>'));
+    expect(bytes.resolved).toBe(third);
+    expect(m.match(line('bytes'))).toBe(third);
+  });
 });

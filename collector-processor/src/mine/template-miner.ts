@@ -1,5 +1,6 @@
 import { Cluster } from './cluster';
 import { WILDCARD, maskTokens, tokenCovers, tokenize } from './mask';
+import { type FoldedTokens, foldValueRuns } from './value-runs';
 
 export interface MinerConfig {
   /** Fraction of a template's fixed tokens a line must share to join it. */
@@ -73,7 +74,7 @@ export class TemplateMiner {
       c.lastSeen = this.clock;
       return c;
     }
-    const masked = maskTokens(tokenize(body));
+    const masked = lineTokens(body).masked;
     const leafKey = routeKey(masked);
     let leaf = this.leaves.get(leafKey);
     if (!leaf) this.leaves.set(leafKey, (leaf = []));
@@ -97,14 +98,14 @@ export class TemplateMiner {
   match(body: string): Cluster | null {
     const hit = this.exact.get(body.replace(DIGITS, '0'));
     if (hit) return hit.resolved;
-    const masked = maskTokens(tokenize(body));
+    const masked = lineTokens(body).masked;
     const leaf = this.leaves.get(routeKey(masked));
     return leaf ? this.best(leaf, masked) : null;
   }
 
   /** The line's values at the template's wildcard positions. */
   params(body: string, cluster: Cluster): string[] {
-    const tokens = tokenize(body);
+    const tokens = lineTokens(body).raw;
     const out: string[] = [];
     const tpl = cluster.tokens;
     for (let i = 0; i < tpl.length && i < tokens.length; i++) {
@@ -211,6 +212,11 @@ export class TemplateMiner {
         else if (t.includes(WILDCARD) && tokenCovers(t, masked[i]!)) {
           wild++;
           same++;
+        } else if (isPlainWord(t) && isPlainWord(masked[i]!)) {
+          // Two words at one position are two kinds of line (`VM Started` / `VM Paused`) until
+          // `mergeAfter` distinct words show it is a variable (user names): cardinality decides.
+          same = -1;
+          break;
         }
       }
       const sim = same / tpl.length;
@@ -244,6 +250,12 @@ export class TemplateMiner {
   }
 }
 
+/** A line's tokens, masked and with variable-length value runs folded into one slot. */
+function lineTokens(body: string): FoldedTokens {
+  const raw = tokenize(body);
+  return foldValueRuns(raw, maskTokens(raw));
+}
+
 /** True when `a` and `b` agree everywhere but at `p`, where both hold different words. */
 function onlyDiffersAt(a: string[], b: string[], p: number): boolean {
   if (a[p] === b[p] || a[p]!.includes(WILDCARD)) return false;
@@ -257,6 +269,22 @@ function onlyDiffersAt(a: string[], b: string[], p: number): boolean {
  */
 function routeKey(masked: string[]): string {
   for (let i = 0; i < masked.length && i < 3; i++)
-    if (!masked[i]!.includes(WILDCARD)) return `${masked.length} ${i} ${masked[i]}`;
+    if (!masked[i]!.includes(WILDCARD) && !isDottedName(masked[i]!))
+      return `${masked.length} ${i} ${masked[i]}`;
   return `${masked.length} ${WILDCARD}`;
+}
+
+/** `com.apple.cache.daily:`: a qualified name (job, class, bundle) leading a line is a subject, not its verb. */
+function isDottedName(token: string): boolean {
+  const dot = token.indexOf('.');
+  return dot > 0 && dot < token.length - 2 && token.indexOf('.', dot + 1) > dot + 1;
+}
+
+/** Letters only (`Started`, `bytes`): a word of the message, not a value. */
+function isPlainWord(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i) | 32;
+    if (c < 97 || c > 122) return false;
+  }
+  return token.length > 0;
 }

@@ -108,6 +108,14 @@ async function fitBundle(
     for (const id of u.counts.keys()) if (!text.has(id)) text.set(id, stage.templateText(id) ?? '');
   const space = FeatureSpace.fit(units, text);
 
+  // A canonical order first, so the held-back split depends on the seed alone, not on the order
+  // in which the assigner happened to close units.
+  units.sort(
+    (a, b) =>
+      a.startMs - b.startMs ||
+      (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   const order = shuffle(units.length, seed);
   const nHeld = Math.max(5, Math.round(units.length * HELD_OUT));
   const held = order.slice(0, nHeld).map((i) => units[i]!);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnomalyEvent } from '../anomaly-event';
+import { errorBurst, normalMinute, startMinutesAgo } from './testing/service-traffic';
 
 const bin = resolve(import.meta.dirname, '../../bin/logsieve.js');
 
@@ -27,29 +28,13 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, ms: numbe
   }
 }
 
-/** A minute of normal traffic of two services, as raw lines with ISO timestamps. */
-function minute(start: number, i: number): Record<string, string[]> {
-  const t = (s: number) => new Date(start + i * 60_000 + s * 1000).toISOString();
-  const api: string[] = [];
-  const worker: string[] = [];
-  for (let s = 0; s < 60; s += 3)
-    api.push(`${t(s)} INFO api GET /items/${(i * 7 + s) % 50} 200 in ${10 + ((i + s) % 30)} ms`);
-  for (let s = 0; s < 60; s += 10) {
-    worker.push(
-      `${t(s)} INFO worker job ${i * 10 + s} started`,
-      `${t(s + 1)} INFO worker job ${i * 10 + s} finished in ${200 + s} ms`,
-    );
-  }
-  return { api, worker };
-}
-
 // The service with no configuration file and no services: PGlite under a temp data dir, ports
 // from LOGSIEVE_* overrides, a short baseline.
 describe('logsieve serve on embedded defaults', () => {
   let proc: ChildProcess;
   const ports = { rest: 0, otlpHttp: 0, otlpGrpc: 0, metrics: 0 };
   // Event time ends about now: the service closes windows by the clock too (quiet streams).
-  const start = Math.floor((Date.now() - 50 * 60_000) / 60_000) * 60_000;
+  const start = startMinutesAgo(50);
   const rest = (path: string) => `http://127.0.0.1:${ports.rest}${path}`;
   const post = async (stream: string, lines: string[]) => {
     const r = await fetch(rest(`/api/v1/logs?stream=${stream}`), {
@@ -61,7 +46,7 @@ describe('logsieve serve on embedded defaults', () => {
   };
   const postMinutes = async (from: number, to: number, extra?: (i: number) => string[]) => {
     for (let i = from; i < to; i++) {
-      const m = minute(start, i);
+      const m = normalMinute(start, i);
       await post('api', [...m.api, ...(extra?.(i) ?? [])]);
       await post('worker', m.worker);
     }
@@ -110,15 +95,7 @@ describe('logsieve serve on embedded defaults', () => {
     const health = (await (await fetch(rest('/api/v1/health'))).json()) as { model: { state: string } };
     expect(health.model.state).toBe('active');
     // Two minutes with an error burst in api, then normal minutes so the windows close.
-    await postMinutes(45, 50, (i) =>
-      i === 46 || i === 47
-        ? Array.from(
-            { length: 40 },
-            (_, k) =>
-              `${new Date(start + i * 60_000 + k * 1000).toISOString()} ERROR api upstream db-7 refused connection (attempt ${k})`,
-          )
-        : [],
-    );
+    await postMinutes(45, 50, (i) => (i === 46 || i === 47 ? errorBurst(start, i) : []));
     const found = await until(
       'an anomaly',
       async () => {

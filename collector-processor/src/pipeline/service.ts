@@ -31,6 +31,7 @@ export const SERVICE_VERSION = '0.1.0';
 export interface RunningService {
   ports: { otlpHttp: number; otlpGrpc: number; rest: number; metrics: number };
   pipeline: LivePipeline;
+  backend: ServiceBackend;
   stop(): Promise<void>;
 }
 
@@ -62,7 +63,6 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const unit: UnitSpec = config.features.sessionKey
     ? { kind: 'session', sessionKey: config.features.sessionKey, idleSeconds: 3600 }
     : { kind: 'window', windowSeconds: config.features.windowSeconds };
-  let backend: ServiceBackend | null = null;
   const templates = new Map<string, TemplateUpdate>();
 
   const register = async (dir: string, actor: string) => {
@@ -102,7 +102,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       const t = thresholds.effective(stream);
       return t && { minScore: t.minScore, models: t.models };
     },
-    suppressed: (e) => backend?.falsePositives.has(ServiceBackend.signature(e)) ?? false,
+    // Records arrive only once the listeners (after the backend) are up.
+    suppressed: (e): boolean => backend.falsePositives.has(ServiceBackend.signature(e)),
     observer: {
       processed: (s, n) => metrics.recordsProcessed(s, n),
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
@@ -188,7 +189,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     maxRecordsPerRequest: config.limits.maxRecordsPerRequest,
   };
 
-  backend = new ServiceBackend({
+  const backend: ServiceBackend = new ServiceBackend({
     storage,
     models,
     pipeline,
@@ -302,6 +303,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   return {
     ports: { otlpHttp: port(otlp), otlpGrpc: grpc.port, rest: port(rest), metrics: metricsAddr.port },
     pipeline,
+    backend,
     async stop() {
       clearInterval(timer);
       clearInterval(templateTimer);

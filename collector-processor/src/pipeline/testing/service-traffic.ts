@@ -1,0 +1,34 @@
+/*
+ * Synthetic traffic for the service tests: minutes of a normal two-service pattern (lines carry
+ * ISO timestamps, so event time advances as fast as the test posts) and a burst of new errors.
+ */
+
+/** One minute of normal traffic of the `api` and `worker` streams. */
+export function normalMinute(start: number, i: number): Record<'api' | 'worker', string[]> {
+  const t = (s: number) => new Date(start + i * 60_000 + s * 1000).toISOString();
+  const api: string[] = [];
+  const worker: string[] = [];
+  for (let s = 0; s < 60; s += 3)
+    api.push(`${t(s)} INFO api GET /items/${(i * 7 + s) % 50} 200 in ${10 + ((i + s) % 30)} ms`);
+  for (let s = 0; s < 60; s += 10) {
+    worker.push(
+      `${t(s)} INFO worker job ${i * 10 + s} started`,
+      `${t(s + 1)} INFO worker job ${i * 10 + s} finished in ${200 + s} ms`,
+    );
+  }
+  return { api, worker };
+}
+
+/** Forty never-seen error lines in minute `i`. */
+export function errorBurst(start: number, i: number): string[] {
+  return Array.from(
+    { length: 40 },
+    (_, k) =>
+      `${new Date(start + i * 60_000 + k * 1000).toISOString()} ERROR api upstream db-7 refused connection (attempt ${k})`,
+  );
+}
+
+/** A start minute such that `minutes` minutes of event time end about now (the service also closes windows by the clock). */
+export function startMinutesAgo(minutes: number): number {
+  return Math.floor((Date.now() - minutes * 60_000) / 60_000) * 60_000;
+}

@@ -4,7 +4,9 @@ import { metricsDoc } from './repo-paths';
 /** Metric names documented in docs/metrics.md (the first column of its table). */
 export function documentedMetrics(): Map<string, string> {
   const metrics = new Map<string, string>();
-  for (const m of readFileSync(metricsDoc, 'utf8').matchAll(/^\|\s*`(logsieve_[a-z0-9_]+)`\s*\|\s*(\w+)\s*\|/gm)) {
+  for (const m of readFileSync(metricsDoc, 'utf8').matchAll(
+    /^\|\s*`(logsieve_[a-z0-9_]+)`\s*\|\s*(\w+)\s*\|/gm,
+  )) {
     metrics.set(m[1]!, m[2]!);
   }
   return metrics;

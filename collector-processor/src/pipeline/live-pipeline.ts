@@ -61,6 +61,8 @@ interface RecentUnit {
 }
 
 const SCORE_BATCH = 256;
+/** Records kept for baseline training and retraining (about 1 KB each in memory). */
+const DEFAULT_MAX_RECORDS = 200_000;
 const RECENT_MAX = 200_000;
 
 /**
@@ -204,7 +206,7 @@ export class LivePipeline {
   }
 
   private keep(r: LogRecord): void {
-    const max = this.o.maxBaselineRecords ?? 1_000_000;
+    const max = this.o.maxBaselineRecords ?? DEFAULT_MAX_RECORDS;
     this.history.push(r);
     if (this.history.length > max + max / 4) this.history = this.history.slice(-max);
   }
@@ -231,7 +233,7 @@ export class LivePipeline {
     const t = r.timeMs!;
     if (t < this.baselineStart) this.baselineStart = t;
     if (t > this.baselineEnd) this.baselineEnd = t;
-    if (this.baseline.length < (this.o.maxBaselineRecords ?? 1_000_000)) this.baseline.push(r);
+    if (this.baseline.length < (this.o.maxBaselineRecords ?? DEFAULT_MAX_RECORDS)) this.baseline.push(r);
   }
 
   private async trainBaseline(): Promise<void> {
@@ -250,7 +252,7 @@ export class LivePipeline {
       this.lastError = (err as Error).message;
       this.o.observer?.error?.(err, 'baseline training');
       // Keep collecting: more data may make training possible.
-      this.baseline = records.slice(-Math.floor((this.o.maxBaselineRecords ?? 1_000_000) / 2));
+      this.baseline = records.slice(-Math.floor((this.o.maxBaselineRecords ?? DEFAULT_MAX_RECORDS) / 2));
       this.baselineUnits = 0;
       this.setState('collecting');
     }

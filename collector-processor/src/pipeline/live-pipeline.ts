@@ -82,6 +82,8 @@ export class LivePipeline {
   private baselineEnd = -Infinity;
   private baselineUnits = 0;
   private maxEventMs = -Infinity;
+  /** Clock time of the latest record. */
+  private lastArrivalMs = 0;
   private worker: Promise<void> | null = null;
   private readonly recent: RecentUnit[] = [];
   /** The latest records, kept for retraining (bounded like the baseline). */
@@ -147,8 +149,11 @@ export class LivePipeline {
 
   /** Closes units whose time has passed even when no record arrives (quiet streams, idle sessions). */
   async tick(): Promise<void> {
-    const now = this.o.now?.() ?? Date.now();
-    const wm = Math.max(this.maxEventMs, now) - (this.o.allowedLatenessSeconds ?? 10) * 1000;
+    if (this.maxEventMs === -Infinity) return;
+    // Event time goes on at the clock's pace while nothing arrives, so the windows of quiet
+    // streams close; it never jumps to the clock, so replayed or delayed logs are not cut short.
+    const idleMs = Math.max(0, (this.o.now?.() ?? Date.now()) - this.lastArrivalMs);
+    const wm = this.maxEventMs + idleMs - (this.o.allowedLatenessSeconds ?? 10) * 1000;
     this.assigner.advance(wm);
     await this.scoreClosed(true);
   }
@@ -191,6 +196,7 @@ export class LivePipeline {
         }
         if (r.timeMs === null) r.timeMs = this.o.now?.() ?? Date.now();
         if (r.timeMs > this.maxEventMs) this.maxEventMs = r.timeMs;
+        this.lastArrivalMs = this.o.now?.() ?? Date.now();
         this.stage.mine(r);
         this.assigner.add(r);
         this.o.observer?.mined?.(r);

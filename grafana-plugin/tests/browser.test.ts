@@ -104,7 +104,7 @@ describe.skipIf(chromiumSkip() || reason !== null)(reason ? `${title} (skipped: 
       'server:',
       '  host: 127.0.0.1',
       `  ports: { otlpHttp: ${otlpHttp}, otlpGrpc: ${otlpGrpc}, rest: ${rest}, metrics: ${metrics} }`,
-      'model: { baselineMinutes: 5, baselineMinUnits: 20, retrainHours: 0 }',
+      'model: { baselineMinutes: 20, baselineMinUnits: 200, retrainHours: 0 }',
       'features: { windowSeconds: 10, allowedLatenessSeconds: 0 }',
       'log: { level: warn }',
     ].join('\n');
@@ -157,6 +157,14 @@ describe.skipIf(chromiumSkip() || reason !== null)(reason ? `${title} (skipped: 
       await waitFor('/readyz (a model trained on the baseline)', 150, async () =>
         (await fetch(`${base}/readyz`)).ok ? true : undefined,
       );
+      // This test is about the pages, not detection quality (tested in collector-processor): a
+      // lower global threshold makes the incident over a 20-minute baseline show reliably.
+      const all = { enabled: true, weight: 1 };
+      await api('PUT', '/thresholds/global', {
+        falseAlarmRate: 0.01,
+        minScore: 50,
+        models: { isolation_forest: all, one_class_svm: all, lof: all, autoencoder: all, lstm: all },
+      });
       await post(logLines(now - 6 * 60_000, now - 3 * 60_000, true));
       await post(logLines(now - 3 * 60_000, now, false));
       await waitFor('an anomaly from the incident', 90, async () =>

@@ -69,7 +69,8 @@ export interface StreamInfo {
   anomalies: number;
   templates: number;
   lastSeen: string;
-  score: number;
+  /** Score of the stream's latest anomaly; null while it has none (docs/rest-api.md). */
+  score: number | null;
 }
 export interface ModelVersion {
   version: string;

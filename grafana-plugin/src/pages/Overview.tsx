@@ -187,7 +187,7 @@ export function Overview() {
                 </thead>
                 <tbody>
                   {[...d.items]
-                    .sort((a, b) => b.anomalies - a.anomalies || b.score - a.score)
+                    .sort((a, b) => b.anomalies - a.anomalies || (b.score ?? 0) - (a.score ?? 0))
                     .slice(0, 10)
                     .map((s) => (
                       <tr
@@ -197,7 +197,7 @@ export function Overview() {
                       >
                         <td>{s.stream}</td>
                         <td>{s.anomalies}</td>
-                        <td>{s.score.toFixed(0)}</td>
+                        <td>{s.score === null ? '–' : s.score.toFixed(0)}</td>
                         <td>{formatNumber(s.records)}</td>
                       </tr>
                     ))}

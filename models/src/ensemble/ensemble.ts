@@ -79,9 +79,12 @@ export class Ensemble {
     return this.calibrators[model].pValue(raw);
   }
 
-  /** Most decades of improbability one model may contribute: ten times past what n held-back units resolve. */
+  /**
+   * Most decades of improbability one model may contribute: ten times past what n held-back units
+   * resolve, and never less than four (score 100), so a small baseline can still reach the threshold.
+   */
   get evidenceCap(): number {
-    return Math.log10(10 * (this.heldOutUnits + 1));
+    return Math.max(4, Math.log10(10 * (this.heldOutUnits + 1)));
   }
 
   score(raw: ModelScores, settings: ModelSettings = defaultModelSettings()): EnsembleResult {

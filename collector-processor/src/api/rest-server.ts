@@ -5,7 +5,10 @@ import Fastify, {
   type FastifyPluginAsync,
   type FastifyRequest,
 } from 'fastify';
+import type { TlsServerOptions } from '../config/tls-files';
 import type { ApiBackend } from './api-backend';
+import { admit, ANONYMOUS, type Refusal } from './auth/admission';
+import type { RateLimiter } from './auth/rate-limiter';
 import { openApiDocument } from './openapi';
 import { NotFound, ROUTES, type Role } from './routes';
 
@@ -27,22 +30,29 @@ export interface RestServerOptions {
   bodyLimit?: number;
   /** Structured request logs (pino, with request ids); none when absent. */
   logger?: FastifyBaseLogger;
+  /** limits.rateLimitPerKey, shared with the OTLP listeners; none = unlimited. */
+  rateLimiter?: RateLimiter | null;
+  /** Counts each refused /api/v1 request (logsieve_ingest_rejected_total{source="rest"}). */
+  onRefused?: (reason: Refusal['reason']) => void;
+  /** TLS for the listener (server.tls); plain HTTP when absent. */
+  https?: TlsServerOptions | null;
 }
 
-const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
+type WithPrincipal = FastifyRequest & { principal?: Principal };
 
-export function hasRole(p: Principal, need: Role): boolean {
-  return RANK[p.role] >= RANK[need];
+/** The principal the role check admitted (ANONYMOUS with auth off); routes use it as actor/tenant. */
+export function principalOf(req: FastifyRequest): Principal {
+  return (req as WithPrincipal).principal ?? ANONYMOUS;
 }
 
 export async function buildRestServer(o: RestServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(o.https ? { https: o.https } : {}),
     ...(o.logger ? { loggerInstance: o.logger } : { logger: false }),
     bodyLimit: o.bodyLimit ?? 16 << 20,
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID(),
   });
-  const anonymous: Principal = { actor: 'anonymous', role: 'admin' };
-  const principal = async (req: FastifyRequest) => (o.authenticate ? o.authenticate(req) : anonymous);
+  const principal = async (req: FastifyRequest) => (o.authenticate ? o.authenticate(req) : ANONYMOUS);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
@@ -73,19 +83,16 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
     const route = req.routeOptions.url;
     if (!route || !route.startsWith('/api/v1/') || route === '/api/v1/openapi.json') return;
     const need = roleOf.get(`${req.method} ${route}`) ?? 'admin';
-    const p = await principal(req);
-    if (p === null || p === 'invalid') {
-      return reply
-        .status(401)
-        .header('www-authenticate', 'Bearer')
-        .send({
-          error: 'unauthorized',
-          message: p === null ? 'credentials required' : 'invalid credentials',
-        });
+    const a = admit(await principal(req), need, o.rateLimiter);
+    if (a.refusal) {
+      const r = a.refusal;
+      o.onRefused?.(r.reason);
+      if (r.status === 401) void reply.header('www-authenticate', 'Bearer');
+      if (r.retryAfterSeconds !== undefined) void reply.header('retry-after', String(r.retryAfterSeconds));
+      const error = { 401: 'unauthorized', 403: 'forbidden', 429: 'rate_limited' }[r.status];
+      return reply.status(r.status).send({ error, message: r.message });
     }
-    if (!hasRole(p, need))
-      return reply.status(403).send({ error: 'forbidden', message: `this needs the ${need} role` });
-    (req as FastifyRequest & { principal?: Principal }).principal = p;
+    (req as WithPrincipal).principal = a.principal;
   });
 
   for (const r of ROUTES) {
@@ -109,7 +116,7 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
           params: parse(r.params, req.params, 'path') as Record<string, string>,
           query: parse(r.query, req.query, 'query') as Record<string, unknown>,
           body: parse(r.body, req.body, 'body'),
-          actor: (req as FastifyRequest & { principal?: Principal }).principal?.actor ?? 'anonymous',
+          actor: principalOf(req).actor,
         };
         try {
           const out = await r.handler(o.backend, input);

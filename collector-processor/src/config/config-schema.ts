@@ -23,6 +23,15 @@ const server = z
       })
       .prefault({}),
     maxBodyBytes: integer().min(1).default(16_777_216),
+    // One certificate for every listener (REST, OTLP/HTTP, OTLP/gRPC, metrics); none = plain text.
+    tls: z
+      .strictObject({
+        certFile: nullableString,
+        keyFile: nullableString,
+        caFile: nullableString,
+        requireClientCert: z.boolean().default(false),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -31,6 +40,8 @@ const storage = z
     kind: z.enum(['pglite', 'postgres']).default('pglite'),
     url: nullableString,
     retentionDays: integer().min(1).default(14),
+    /** Anomaly events kept on disk (dataDir/storage-buffer) while storage is down. */
+    bufferMaxBytes: integer().min(1).default(268_435_456),
   })
   .prefault({});
 
@@ -38,6 +49,8 @@ const cache = z
   .strictObject({
     kind: z.enum(['memory', 'redis']).default('memory'),
     url: nullableString,
+    // A private CA for rediss:// URLs (TLS itself is chosen by the URL scheme).
+    caFile: nullableString,
   })
   .prefault({});
 
@@ -99,6 +112,24 @@ const ingest = z
         topic: z.string().min(1).default('otlp_logs'),
         groupId: z.string().min(1).default('logsieve'),
         encoding: z.enum(['otlp_proto', 'otlp_json', 'raw']).default('otlp_proto'),
+        // How soon the group gives a dead replica's partitions to the others.
+        sessionTimeoutMs: integer().min(3000).default(30000),
+        // Client security for both the consumer and outputs.kafka (same brokers).
+        tls: z
+          .strictObject({
+            enabled: z.boolean().default(false),
+            caFile: nullableString,
+            certFile: nullableString,
+            keyFile: nullableString,
+          })
+          .prefault({}),
+        sasl: z
+          .strictObject({
+            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).nullable().default(null),
+            username: nullableString,
+            password: nullableString,
+          })
+          .prefault({}),
       })
       .prefault({}),
     queueCapacity: integer().min(1).default(100_000),
@@ -117,6 +148,8 @@ const outputs = z
       .strictObject({
         url: nullableString,
         grafanaUrl: z.string().min(1).default('http://localhost:3000/a/logsieve-anomaly-app'),
+        /** Firing alerts are sent again this often (0 = never), as Prometheus does. */
+        resendSeconds: z.number().min(0).default(60),
       })
       .prefault({}),
     otlp: z.strictObject({ endpoint: nullableString }).prefault({}),
@@ -209,6 +242,46 @@ export const configSchema = z
       !c.outputs.kafka.enabled || c.ingest.kafka.brokers.length > 0,
       ['ingest', 'kafka', 'brokers'],
       'required when outputs.kafka.enabled is true (the same brokers are used)',
+    );
+    const tls = c.server.tls;
+    need(
+      (tls.certFile === null) === (tls.keyFile === null),
+      ['server', 'tls', tls.certFile === null ? 'certFile' : 'keyFile'],
+      'certFile and keyFile are set together',
+    );
+    need(
+      tls.caFile === null || tls.certFile !== null,
+      ['server', 'tls', 'certFile'],
+      'required when server.tls.caFile is set',
+    );
+    need(
+      tls.requireClientCert === (tls.caFile !== null),
+      ['server', 'tls', tls.caFile === null ? 'caFile' : 'requireClientCert'],
+      tls.caFile === null
+        ? 'required when server.tls.requireClientCert is true'
+        : 'must be true when server.tls.caFile is set (optional client certificates are not supported)',
+    );
+    const kt = c.ingest.kafka.tls;
+    need(
+      (kt.certFile === null) === (kt.keyFile === null),
+      ['ingest', 'kafka', 'tls', kt.certFile === null ? 'certFile' : 'keyFile'],
+      'certFile and keyFile are set together',
+    );
+    need(
+      kt.enabled || (kt.caFile === null && kt.certFile === null),
+      ['ingest', 'kafka', 'tls', 'enabled'],
+      'must be true when TLS files are set',
+    );
+    const sasl = c.ingest.kafka.sasl;
+    need(
+      sasl.mechanism === null || (sasl.username !== null && sasl.password !== null),
+      ['ingest', 'kafka', 'sasl', sasl.username === null ? 'username' : 'password'],
+      'required when ingest.kafka.sasl.mechanism is set',
+    );
+    need(
+      c.cache.caFile === null || (c.cache.url ?? '').startsWith('rediss://'),
+      ['cache', 'caFile'],
+      'only used with a rediss:// cache.url',
     );
   });
 

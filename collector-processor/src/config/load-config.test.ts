@@ -29,9 +29,15 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       ports: { otlpHttp: 4318, otlpGrpc: 4317, rest: 8080, metrics: 9464 },
       maxBodyBytes: 16777216,
+      tls: { certFile: null, keyFile: null, caFile: null, requireClientCert: false },
     });
-    expect(c.storage).toEqual({ kind: 'pglite', url: null, retentionDays: 14 });
-    expect(c.cache).toEqual({ kind: 'memory', url: null });
+    expect(c.storage).toEqual({
+      kind: 'pglite',
+      url: null,
+      retentionDays: 14,
+      bufferMaxBytes: 268_435_456,
+    });
+    expect(c.cache).toEqual({ kind: 'memory', url: null, caFile: null });
     expect(c.modelStore.s3).toEqual({
       endpoint: null,
       bucket: null,
@@ -42,7 +48,15 @@ describe('loadConfig', () => {
     expect(c.features).toEqual({ windowSeconds: 60, sessionKey: null, allowedLatenessSeconds: 10 });
     expect(c.ingest).toEqual({
       file: { paths: [], startAt: 'end' },
-      kafka: { enabled: false, brokers: [], topic: 'otlp_logs', groupId: 'logsieve', encoding: 'otlp_proto' },
+      kafka: {
+        enabled: false,
+        brokers: [],
+        topic: 'otlp_logs',
+        groupId: 'logsieve',
+        encoding: 'otlp_proto',
+        tls: { enabled: false, caFile: null, certFile: null, keyFile: null },
+        sasl: { mechanism: null, username: null, password: null },
+      },
       queueCapacity: 100000,
     });
     expect(c.outputs.kafka).toEqual({ enabled: false, topic: 'logsieve.anomalies' });

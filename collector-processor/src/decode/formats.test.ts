@@ -37,6 +37,11 @@ describe('json lines', () => {
     expect(f.decode('{"a":1,"b":"x"}')!.body).toBe('{"a":1,"b":"x"}');
   });
 
+  it('keeps the raw line as message when the message value is nested too deeply to print', () => {
+    const line = `{"msg":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    expect(f.decode(line)!.body).toBe(line);
+  });
+
   it('rejects what is not a JSON object', () => {
     expect(f.decode('{"msg": "unterminated')).toBeNull();
     expect(f.decode('[1,2,3]')).toBeNull();

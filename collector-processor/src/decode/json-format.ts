@@ -38,6 +38,15 @@ export function jsonTime(v: unknown, nowMs?: number): number | null {
   return null;
 }
 
+/** JSON.stringify, or `fallback` for a value nested too deeply for it (a hostile line). */
+function stringifyOr(v: unknown, fallback: string): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return fallback;
+  }
+}
+
 /** JSON object lines (structured loggers, journald export, bunyan/pino, zap, logrus). */
 export function jsonFormat(nowMs?: number): LineFormat {
   return {
@@ -63,7 +72,7 @@ export function jsonFormat(nowMs?: number): LineFormat {
         severityNumber: level.number,
         severityText: level.text,
         // Without a message field the whole object is the message, keys kept in their order.
-        body: msg ? (typeof msg[1] === 'string' ? msg[1] : JSON.stringify(msg[1])) : s,
+        body: msg ? (typeof msg[1] === 'string' ? msg[1] : stringifyOr(msg[1], s)) : s,
         attributes,
       };
       const component = rec.logger ?? rec.component ?? rec.name ?? rec.SYSLOG_IDENTIFIER;

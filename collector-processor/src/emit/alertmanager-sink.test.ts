@@ -1,12 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertFor, AlertmanagerSink } from './alertmanager-sink';
 import { startCaptureServer } from './testing/capture-server';
-import { binarySkipReason, startDaemon, waitFor, type Daemon } from './testing/daemon';
-import { freePort } from './testing/free-port';
+import { waitFor } from './testing/daemon';
 import { sampleEvent } from './testing/sample-event';
+import {
+  alertmanagerSkipReason,
+  createTestAlertmanager,
+  type Notification,
+  type TestAlertmanager,
+} from './testing/test-alertmanager';
 
 describe('alertFor', () => {
   it('labels the alert for routing and links it to the Grafana app', () => {
@@ -57,6 +59,25 @@ describe('AlertmanagerSink without Alertmanager', () => {
     }
   });
 
+  it('sends firing alerts again until they resolve', async () => {
+    const am = await startCaptureServer();
+    const sink = new AlertmanagerSink({ url: am.url, grafanaUrl: 'http://g', resendMs: 100 });
+    try {
+      await sink.emit([sampleEvent('e1')]);
+      await waitFor(async () => (am.requests.length >= 3 ? true : undefined), 5000, 'two resends');
+      const sent = am.requests.map((r) => JSON.parse(r.body) as { labels: { anomaly_id: string } }[]);
+      expect(sent.slice(0, 3).map((b) => b.map((a) => a.labels.anomaly_id))).toEqual([
+        ['e1'],
+        ['e1'],
+        ['e1'],
+      ]);
+      expect(sent[1]).toEqual(sent[0]);
+    } finally {
+      await sink.close();
+      await am.close();
+    }
+  });
+
   it('drops alerts Alertmanager rejects as malformed instead of retrying forever', async () => {
     const am = await startCaptureServer(() => 400);
     const sink = new AlertmanagerSink({ url: am.url, grafanaUrl: 'http://g', backoff: { initialMs: 20 } });
@@ -69,30 +90,12 @@ describe('AlertmanagerSink without Alertmanager', () => {
   });
 });
 
-const amSkip = binarySkipReason('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager');
+const amSkip = alertmanagerSkipReason();
 if (amSkip) console.warn(`skipping the Alertmanager tests: ${amSkip}`);
 
-interface Notification {
-  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
-}
-
 describe.skipIf(amSkip !== null)('AlertmanagerSink with a real Alertmanager', () => {
-  let dir: string;
   let hook: Awaited<ReturnType<typeof startCaptureServer>>;
-  let port: number;
-  let am: Daemon | null = null;
-
-  const startAm = () =>
-    startDaemon(
-      '/usr/bin/prometheus-alertmanager',
-      [
-        `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-      ],
-      `http://127.0.0.1:${port}/-/ready`,
-    );
+  let am: TestAlertmanager;
 
   /** Webhook notifications carrying the given anomaly id. */
   const pagesFor = (id: string) =>
@@ -101,38 +104,19 @@ describe.skipIf(amSkip !== null)('AlertmanagerSink with a real Alertmanager', ()
     );
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'logsieve-am-'));
     hook = await startCaptureServer();
-    port = await freePort();
-    await writeFile(
-      path.join(dir, 'alertmanager.yml'),
-      [
-        'route:',
-        '  receiver: hook',
-        "  group_by: ['alertname', 'service', 'anomaly_id']",
-        '  group_wait: 200ms',
-        '  group_interval: 1s',
-        '  repeat_interval: 4h',
-        'receivers:',
-        '  - name: hook',
-        '    webhook_configs:',
-        `      - url: ${hook.url}/hook`,
-        '        send_resolved: false',
-        '',
-      ].join('\n'),
-    );
-    am = await startAm();
+    am = await createTestAlertmanager(`${hook.url}/hook`);
+    await am.start();
   }, 40_000);
 
   afterAll(async () => {
-    await am?.stop();
+    await am?.destroy();
     await hook?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('pages once per anomaly, also across an Alertmanager outage', async () => {
     const sink = new AlertmanagerSink({
-      url: `http://127.0.0.1:${port}`,
+      url: am.url,
       grafanaUrl: 'http://grafana:3000/a/logsieve-anomaly-app',
       backoff: { initialMs: 200, maxMs: 1000 },
     });
@@ -156,15 +140,14 @@ describe.skipIf(amSkip !== null)('AlertmanagerSink with a real Alertmanager', ()
       );
       expect(alert.annotations.score).toBe('95');
 
-      await am!.stop();
-      am = null;
+      await am.stop();
       await expect(sink.emit([sampleEvent('second', 'payments', 80)])).rejects.toThrow();
       expect(sink.pending).toBe(1);
       // The same event again while down (a replay) replaces its queued alert.
       await sink.emit([sampleEvent('second', 'payments', 80)]).catch(() => {});
       expect(sink.pending).toBe(1);
 
-      am = await startAm();
+      await am.start();
       await waitFor(
         async () => (pagesFor('second').length ? true : undefined),
         20_000,

@@ -20,6 +20,12 @@ export interface AlertmanagerSinkOptions {
   resolveAfterMs?: number;
   /** Alerts held while Alertmanager is unreachable; past it the oldest are dropped (default 10000). */
   maxQueue?: number;
+  /**
+   * Alerts Alertmanager took are sent again this often until they resolve (0 = never; default
+   * 60 s), as Prometheus does: an Alertmanager restarted before it notified (it keeps alerts in
+   * memory only) still pages, and one that did notify drops the resend as a duplicate.
+   */
+  resendMs?: number;
   backoff?: BackoffOptions;
   warn?: (message: string) => void;
 }
@@ -59,7 +65,8 @@ const round = (x: number) => Math.round(x * 10) / 10;
 /**
  * Sends anomaly events to Alertmanager. Alerts wait in a bounded queue until Alertmanager takes
  * them; while it is down they are retried in the background with exponential backoff, and each
- * is posted until one post succeeds, so its return brings every pending alert exactly once.
+ * is posted until one post succeeds, so its return brings every pending alert. Every alert
+ * carries its anomaly id as a label, so Alertmanager pages once however often it is sent.
  */
 export class AlertmanagerSink implements EventSink {
   readonly name = 'alertmanager' as const;
@@ -70,8 +77,15 @@ export class AlertmanagerSink implements EventSink {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
+  /** Alerts Alertmanager took that have not resolved yet, by anomaly id (oldest first). */
+  private readonly firing = new Map<string, Alert>();
+  private readonly resendTimer: NodeJS.Timeout | null;
 
-  constructor(private readonly opts: AlertmanagerSinkOptions) {}
+  constructor(private readonly opts: AlertmanagerSinkOptions) {
+    const every = opts.resendMs ?? 60_000;
+    this.resendTimer = every > 0 ? setInterval(() => this.resend(), every) : null;
+    this.resendTimer?.unref();
+  }
 
   get pending(): number {
     return this.queue.length;
@@ -103,6 +117,7 @@ export class AlertmanagerSink implements EventSink {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.resendTimer) clearInterval(this.resendTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -133,8 +148,30 @@ export class AlertmanagerSink implements EventSink {
         throw err;
       }
       done();
+      this.remember(batch);
       this.attempt = 0;
     }
+  }
+
+  private remember(sent: Alert[]): void {
+    for (const a of sent) {
+      this.firing.delete(a.labels.anomaly_id!);
+      this.firing.set(a.labels.anomaly_id!, a);
+    }
+    const excess = this.firing.size - (this.opts.maxQueue ?? 10_000);
+    for (const id of [...this.firing.keys()].slice(0, Math.max(0, excess))) this.firing.delete(id);
+  }
+
+  /** Queues the still-firing alerts again (those not queued already) and posts them. */
+  private resend(): void {
+    const now = Date.now();
+    const queued = new Set(this.queue.map((a) => a.labels.anomaly_id));
+    for (const [id, a] of this.firing) {
+      if (Date.parse(a.endsAt) <= now) this.firing.delete(id);
+      else if (!queued.has(id)) this.queue.push(a);
+    }
+    if (this.queue.length > 0)
+      this.flush().catch((err: Error) => this.opts.warn?.(`alertmanager: resend failed: ${err.message}`));
   }
 
   private scheduleRetry(): void {

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer } from 'kafkajs';
 import type { AnomalyEvent } from '../anomaly-event';
 import type { EventSink } from './event-sink';
 
@@ -10,6 +10,8 @@ export interface KafkaSinkOptions {
   /** Retries of one send or connect before emit rejects (kafkajs default 5). */
   retries?: number;
   warn?: (message: string) => void;
+  /** ingest.kafka.tls / sasl (config/tls-files.ts kafkaSecurity). */
+  security?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
 }
 
 /**
@@ -31,6 +33,7 @@ export class KafkaSink implements EventSink {
     const kafka = new Kafka({
       clientId: opts.clientId ?? 'logsieve',
       brokers: opts.brokers,
+      ...opts.security,
       logLevel: logLevel.WARN,
       retry: { retries: opts.retries ?? 5 },
       logCreator: () => (entry) => warn?.(`kafka: ${entry.log.message}`),

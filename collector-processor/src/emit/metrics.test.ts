@@ -51,6 +51,7 @@ function exercise(metrics: Metrics): void {
   metrics.ingestRejected('rest', 'too_large');
   metrics.templatesActive('api', 12);
   metrics.templatesNew('api');
+  metrics.templatesOverflow('api');
   metrics.anomalyScore('api', 93.5);
   metrics.unitsScored('api', 3);
   metrics.anomalyRaised('api', 'critical');
@@ -62,6 +63,7 @@ function exercise(metrics: Metrics): void {
   metrics.activeModels('v1', ['lof', 'lstm']);
   metrics.modelReady(true);
   metrics.eventsEmitted('kafka', 'error');
+  metrics.storageBuffer(4096);
 }
 
 describe('Metrics on /metrics', () => {
@@ -82,7 +84,7 @@ describe('Metrics on /metrics', () => {
     expect(res.status).toBe(200);
     const { types, samples } = parseExposition(await res.text());
     const documented = await documentedMetrics();
-    expect(documented.size).toBe(16);
+    expect(documented.size).toBe(19);
     expect(new Map([...types].sort())).toEqual(
       new Map([...documented].map(([n, d]) => [n, d.type] as const).sort()),
     );

@@ -1,9 +1,12 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Counter, Gauge, Histogram } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { AnomalySeverity, ModelName } from '../anomaly-event';
+import type { ListenerGuard } from '../api/auth/admission';
+import type { TlsServerOptions } from '../config/tls-files';
 import { StreamLabels } from './stream-labels';
 
 /*
@@ -18,7 +21,8 @@ export type RejectReason =
   'bad_payload' | 'too_large' | 'unsupported_media_type' | 'rate_limited' | 'unauthorized' | 'overloaded';
 export type Stage = 'decode_mine' | 'score' | 'emit';
 export type SinkName = 'postgres' | 'kafka' | 'alertmanager' | 'otlp';
-export type Outcome = 'ok' | 'error';
+/** `buffered`: storage was down and the events went to the disk buffer; `dropped`: the buffer was full. */
+export type Outcome = 'ok' | 'error' | 'buffered' | 'dropped';
 
 /** Seconds: batches take from sub-millisecond (decode of a few lines) to tens of seconds (a stalled sink). */
 export const LATENCY_BUCKETS = [
@@ -38,15 +42,17 @@ export class Metrics {
   });
   private readonly provider = new MeterProvider({ readers: [this.exporter] });
   private readonly streams: StreamLabels;
-  private server: http.Server | null = null;
+  private server: http.Server | https.Server | null = null;
   private models: { model: string; version: string }[] = [];
 
   private readonly received: Counter;
   private readonly processed: Counter;
   private readonly dropped: Counter;
   private readonly rejected: Counter;
+  private readonly kafkaDuplicates: Counter;
   private readonly templatesActiveGauge: Gauge;
   private readonly templatesNewCounter: Counter;
+  private readonly templatesOverflowCounter: Counter;
   private readonly scoreGauge: Gauge;
   private readonly unitsScoredCounter: Counter;
   private readonly anomalies: Counter;
@@ -57,6 +63,7 @@ export class Metrics {
   private readonly modelInfo: Gauge;
   private readonly modelReadyGauge: Gauge;
   private readonly emitted: Counter;
+  private readonly storageBufferGauge: Gauge;
 
   constructor(opts: MetricsOptions = {}) {
     this.streams = new StreamLabels(opts.maxStreams ?? 1000);
@@ -73,11 +80,17 @@ export class Metrics {
     this.rejected = m.createCounter('logsieve_ingest_rejected', {
       description: 'Ingest requests answered 4xx/429/503',
     });
+    this.kafkaDuplicates = m.createCounter('logsieve_kafka_messages_duplicate', {
+      description: 'Kafka messages redelivered after their records were stored, skipped',
+    });
     this.templatesActiveGauge = m.createGauge('logsieve_templates_active', {
       description: 'Templates held for the stream',
     });
     this.templatesNewCounter = m.createCounter('logsieve_templates_new', {
       description: 'Templates created after the active model was trained',
+    });
+    this.templatesOverflowCounter = m.createCounter('logsieve_templates_overflow', {
+      description: 'Lines mapped to the overflow template: the stream is at limits.maxTemplatesPerStream',
     });
     this.scoreGauge = m.createGauge('logsieve_anomaly_score', {
       description: "Score (0-100) of the stream's most recently closed unit",
@@ -108,6 +121,9 @@ export class Metrics {
     this.emitted = m.createCounter('logsieve_events_emitted', {
       description: 'Anomaly events handed to each sink',
     });
+    this.storageBufferGauge = m.createGauge('logsieve_storage_buffer_bytes', {
+      description: 'Bytes of anomaly events on disk waiting for storage to come back',
+    });
   }
 
   recordsReceived(stream: string, source: IngestSource, n = 1): void {
@@ -122,6 +138,10 @@ export class Metrics {
     this.dropped.add(n, { stream: this.streams.label(stream), reason });
   }
 
+  kafkaMessagesDuplicate(topic: string, n = 1): void {
+    this.kafkaDuplicates.add(n, { topic });
+  }
+
   ingestRejected(source: IngestSource, reason: RejectReason, n = 1): void {
     this.rejected.add(n, { source, reason });
   }
@@ -132,6 +152,10 @@ export class Metrics {
 
   templatesNew(stream: string, n = 1): void {
     this.templatesNewCounter.add(n, { stream: this.streams.label(stream) });
+  }
+
+  templatesOverflow(stream: string, n = 1): void {
+    this.templatesOverflowCounter.add(n, { stream: this.streams.label(stream) });
   }
 
   anomalyScore(stream: string, score: number): void {
@@ -184,15 +208,40 @@ export class Metrics {
     this.emitted.add(n, { sink, outcome });
   }
 
-  /** Serves GET /metrics on host:port (port 0 picks a free one) and resolves to the bound address. */
-  async listen(port = 9464, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
-    const server = http.createServer((req, res) => {
+  storageBuffer(bytes: number): void {
+    this.storageBufferGauge.record(bytes);
+  }
+
+  /**
+   * Serves GET /metrics on host:port (port 0 picks a free one) and resolves to the bound address.
+   * With a guard, scrapes need the viewer role (Prometheus: `authorization` / `bearer_token_file`).
+   */
+  async listen(
+    port = 9464,
+    host = '127.0.0.1',
+    opts: { guard?: ListenerGuard; tls?: TlsServerOptions | null } = {},
+  ): Promise<{ host: string; port: number }> {
+    const { guard, tls } = opts;
+    const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      if (req.method === 'GET' && url.pathname === '/metrics')
-        return this.exporter.getMetricsRequestHandler(req, res);
-      res.statusCode = 404;
-      res.end('not found\n');
-    });
+      if (req.method !== 'GET' || url.pathname !== '/metrics') {
+        res.statusCode = 404;
+        return res.end('not found\n');
+      }
+      const refusal = guard ? (await guard(req.headers, 'viewer')).refusal : undefined;
+      if (refusal) {
+        res.statusCode = refusal.status;
+        if (refusal.status === 401) res.setHeader('www-authenticate', 'Bearer');
+        return res.end(`${refusal.message}\n`);
+      }
+      this.exporter.getMetricsRequestHandler(req, res);
+    };
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void handle(req, res).catch(() => {
+        res.statusCode = 500;
+        res.end('internal error\n');
+      });
+    const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

@@ -1,5 +1,5 @@
 import type { LogRecord } from '../record';
-import { addRecord, newUnit, type Unit } from './unit';
+import { addRecord, newUnit, unitFromJson, unitToJson, type Unit, type UnitJson } from './unit';
 
 /**
  * Sessions keyed by a regex: a line joins every session whose key the regex finds in it (an HDFS
@@ -58,6 +58,26 @@ export class SessionAssigner {
     }
     // A sweep visits every open session, so it runs once per that many lines: O(1) per line.
     if (++this.sinceSweep >= Math.max(4096, this.openCount) || this.openCount > this.maxOpen) this.sweep();
+  }
+
+  /** The stream's open sessions, or undefined when it has none. */
+  exportStream(stream: string): { nowMs: number; open: UnitJson[] } | undefined {
+    const sessions = this.open.get(stream);
+    return sessions && { nowMs: this.nowMs, open: [...sessions.values()].map(unitToJson) };
+  }
+
+  /** Replaces the stream's sessions with exported ones (a restart or a moved Kafka partition). */
+  importStream(stream: string, json: { nowMs: number; open: UnitJson[] }): void {
+    this.dropStream(stream);
+    this.open.set(stream, new Map(json.open.map((u) => [u.key, unitFromJson(u)] as const)));
+    this.openCount += json.open.length;
+    if (json.nowMs > this.nowMs) this.nowMs = json.nowMs;
+  }
+
+  /** Forgets the stream (another replica owns it now). */
+  dropStream(stream: string): void {
+    this.openCount -= this.open.get(stream)?.size ?? 0;
+    this.open.delete(stream);
   }
 
   /** Closes sessions idle since before `nowMs - idle` (the streaming pipeline calls this on a timer). */

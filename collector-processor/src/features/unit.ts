@@ -88,3 +88,18 @@ export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
     }
   }
 }
+
+/** A unit as plain JSON: its maps as entry arrays. */
+export type UnitJson = Omit<Unit, 'counts' | 'numeric' | 'examples'> & {
+  counts: [string, number][];
+  numeric: [string, { sum: number; n: number }][];
+  examples: [string, string][];
+};
+
+export function unitToJson(u: Unit): UnitJson {
+  return { ...u, counts: [...u.counts], numeric: [...u.numeric], examples: [...u.examples] };
+}
+
+export function unitFromJson(j: UnitJson): Unit {
+  return { ...j, counts: new Map(j.counts), numeric: new Map(j.numeric), examples: new Map(j.examples) };
+}

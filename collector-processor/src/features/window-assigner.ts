@@ -1,5 +1,14 @@
 import type { LogRecord } from '../record';
-import { addRecord, newUnit, type Unit } from './unit';
+import { addRecord, newUnit, unitFromJson, unitToJson, type Unit, type UnitJson } from './unit';
+
+/** One stream's open windows as plain JSON (the service snapshots them to storage). */
+export interface StreamWindowsJson {
+  open: UnitJson[];
+  nextStart: number;
+  maxTimeMs: number;
+  lastTimeMs: number | null;
+  lines: number;
+}
 
 interface StreamWindows {
   open: Map<number, Unit>;
@@ -60,6 +69,23 @@ export class WindowAssigner {
       s.maxTimeMs = t;
       this.closeUntil(r.stream, s, t - this.latenessMs);
     }
+  }
+
+  /** The stream's open windows, or undefined when it has none. */
+  exportStream(stream: string): StreamWindowsJson | undefined {
+    const s = this.streams.get(stream);
+    return s && { ...s, open: [...s.open.values()].map(unitToJson) };
+  }
+
+  /** Replaces the stream's windows with exported ones (a restart or a moved Kafka partition). */
+  importStream(stream: string, json: StreamWindowsJson): void {
+    const open = new Map(json.open.map((u) => [u.startMs, unitFromJson(u)] as const));
+    this.streams.set(stream, { ...json, open });
+  }
+
+  /** Forgets the stream (another replica owns it now). */
+  dropStream(stream: string): void {
+    this.streams.delete(stream);
   }
 
   /** Closes every window that ends at or before `watermarkMs`, in every stream (quiet ones too). */

@@ -1,11 +1,13 @@
 import type { LogRecord } from '../record';
 import { splitByLineLimit } from './line-limit';
-import type { IngestHooks, IngestSource, RecordSink } from './record-sink';
+import type { IngestHooks, IngestSource, RecordSink, SourcePosition } from './record-sink';
 
 export interface AdmitOptions {
   sink: RecordSink;
   maxLineBytes: number;
   hooks?: IngestHooks;
+  /** Passed to the sink (limits.maxStreams is counted per tenant). */
+  tenant?: string;
 }
 
 export interface Admitted {
@@ -23,11 +25,13 @@ export interface Admitted {
 export async function admitRecords(
   records: LogRecord[],
   source: IngestSource,
-  { sink, maxLineBytes, hooks }: AdmitOptions,
+  { sink, maxLineBytes, hooks, tenant }: AdmitOptions,
+  position?: SourcePosition,
 ): Promise<Admitted> {
   const { kept, tooLong } = splitByLineLimit(records, maxLineBytes);
   if (tooLong.length > 0) hooks?.onDropped?.(tooLong, 'too_long');
-  const result = kept.length > 0 ? await sink(kept, source) : { accepted: 0, rejected: 0 };
+  const result =
+    kept.length > 0 || position ? await sink(kept, source, tenant, position) : { accepted: 0, rejected: 0 };
   const reasons: string[] = [];
   if (tooLong.length > 0) reasons.push(`${tooLong.length} over limits.maxLineBytes (${maxLineBytes} bytes)`);
   if (result.rejected > 0) reasons.push(`${result.rejected} refused by the pipeline`);

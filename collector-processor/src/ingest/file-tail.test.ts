@@ -137,6 +137,21 @@ describe('FileTail', () => {
     expect(t.records().at(-1)).toMatchObject({ line: 5, body: 'after' });
   });
 
+  it('drops a line longer than a read chunk once, without passing its rest on as lines', async () => {
+    const t = setup();
+    writeFileSync(t.file, `${'x'.repeat(3 << 20)}\nafter\n`);
+    const tail = t.make();
+    await tail.pollOnce();
+    expect(t.dropped).toHaveLength(1);
+    expect(t.lines()).toEqual(['2:after']);
+    appendFileSync(t.file, `${'y'.repeat(1 << 20)}`);
+    await tail.pollOnce();
+    appendFileSync(t.file, `${'y'.repeat(1 << 20)}\nlast\n`);
+    await tail.pollOnce();
+    expect(t.dropped).toHaveLength(2);
+    expect(t.lines()).toEqual(['2:after', '4:last']);
+  });
+
   it('polls on its own after start()', async () => {
     const t = setup({ pollIntervalMs: 20 });
     writeFileSync(t.file, '');

@@ -28,6 +28,8 @@ interface Tailed {
   /** Byte after the last complete line handed to the sink. */
   offset: number;
   line: number;
+  /** The bytes at offset continue an over-long line already passed on (and dropped): skip them. */
+  inLongLine?: boolean;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -174,6 +176,13 @@ export class FileTail {
       await this.save(filePath, tailed);
     };
     let start = 0;
+    if (tailed.inLongLine) {
+      const nl = bytes.indexOf(NEWLINE);
+      start = nl === -1 ? bytes.length : nl + 1;
+      tailed.inLongLine = nl === -1;
+    }
+    // A delivery that does not end in a newline was cut inside a line (see readAvailable).
+    if (bytes[bytes.length - 1] !== NEWLINE && start < bytes.length) tailed.inLongLine = true;
     while (start < bytes.length) {
       const nl = bytes.indexOf(NEWLINE, start);
       const next = nl === -1 ? bytes.length : nl + 1;
@@ -193,7 +202,7 @@ export class FileTail {
       start = next;
       if (batch.length >= batchSize) await flush(start);
     }
-    if (batch.length > 0) await flush(start);
+    if (batch.length > 0 || start > 0) await flush(start);
   }
 
   private save(filePath: string, t: Tailed): Promise<void> {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import type { LogRecord } from '../record';
-import { KafkaLogConsumer, type KafkaLogConsumerOptions } from './kafka-consumer';
+import { KafkaLogConsumer, type KafkaLedger, type KafkaLogConsumerOptions } from './kafka-consumer';
 import { encodeExportLogsRequest, exportLogsRequestJson } from './otlp/otlp-logs-encoder';
 import { OverloadedError } from './overloaded-error';
 import {
@@ -199,6 +199,37 @@ describe.skipIf(skip !== null)('KafkaLogConsumer on the librdkafka mock cluster'
     expect(new Set(seen).size).toBe(20);
   });
 
+  it('with a ledger, counts messages below the stored position as duplicates and never passes them on', async () => {
+    const topic = 'otlp_logs_ledger';
+    // The ledger as the service keeps it: positions stored once the sink's batches are stored.
+    const stored = new Map<string, bigint>();
+    const taken = new Map<string, bigint>();
+    let duplicates = 0;
+    const ledger: KafkaLedger = {
+      position: async (t, p) => stored.get(`${t}:${p}`) ?? null,
+      duplicates: (_t, _p, n) => (duplicates += n),
+      stored: async () => {
+        for (const [k, v] of taken) stored.set(k, v);
+      },
+    };
+    const first = countingSink();
+    const tracked: KafkaLogConsumerOptions['sink'] = async (records, source, tenant, position) => {
+      if (position) taken.set(`${position.topic}:${position.partition}`, BigInt(position.nextOffset));
+      return first.sink(records, source, tenant, position);
+    };
+    await producer.send({ topic, messages: otlpMessages('ledger', 20, 2) });
+    await consumer(topic, { groupId: 'ledger-a', ledger, sink: tracked }).start();
+    await until(() => first.seen.size === 40, 30_000, 'all 40 records');
+    expect(duplicates).toBe(0);
+
+    // Another group gets every message again (as after lost commits): all are duplicates now.
+    const second = countingSink();
+    await consumer(topic, { groupId: 'ledger-b', ledger, sink: second.sink }).start();
+    await until(() => duplicates === 20, 30_000, 'all 20 messages counted as duplicates');
+    expect(second.seen.size).toBe(0);
+    expect([...first.seen.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('reads otlp_json and raw encodings, the raw key naming the stream', async () => {
     const jsonTopic = 'otlp_logs_json';
     const rawTopic = 'raw_logs';
@@ -233,5 +264,39 @@ describe.skipIf(skip !== null)('KafkaLogConsumer on the librdkafka mock cluster'
     expect(got.find((r) => r.body === 'GET / 200')).toMatchObject({ stream: 'nginx', line: 1 });
     expect(got.find((r) => r.body === 'keyless')).toMatchObject({ stream: 'unknown_service' });
     expect(bad).toBe(1);
+  });
+
+  it('counts and skips messages over the body and record limits and drops over-long lines', async () => {
+    const topic = 'otlp_logs_limits';
+    const [fits, tooMany, tooBig, longLine] = [
+      otlpMessages('fits', 1, 3)[0]!,
+      otlpMessages('many', 1, 4)[0]!,
+      { value: Buffer.concat([otlpMessages('big', 1, 1)[0]!.value, Buffer.alloc(4000)]) },
+      otlpMessages('x'.repeat(300), 1, 1)[0]!,
+    ];
+    await producer.send({
+      topic,
+      messages: [tooMany, tooBig, longLine, { value: Buffer.from([0xff, 1]) }, fits],
+    });
+    const got: string[] = [];
+    const rejected: string[] = [];
+    const dropped: string[] = [];
+    await consumer(topic, {
+      maxBodyBytes: 2000,
+      maxRecordsPerRequest: 3,
+      maxLineBytes: 200,
+      sink: async (r) => {
+        got.push(...r.map((x) => x.body));
+        return { accepted: r.length, rejected: 0 };
+      },
+      hooks: {
+        onRejected: (_s, reason) => rejected.push(reason),
+        onDropped: (r, reason) => dropped.push(...r.map(() => reason)),
+      },
+    }).start();
+    await until(() => got.length === 3, 30_000, 'the three records that fit');
+    expect(got.every((b) => b.startsWith('fits'))).toBe(true);
+    expect(rejected.sort()).toEqual(['bad_payload', 'too_large', 'too_large']);
+    expect(dropped).toEqual(['too_long']);
   });
 });

@@ -4,6 +4,7 @@ import {
   type Consumer,
   type ConsumerConfig,
   type EachBatchPayload,
+  type KafkaConfig,
   type KafkaMessage,
 } from 'kafkajs';
 import type { LogRecord } from '../record';
@@ -23,8 +24,14 @@ export interface KafkaLogConsumerOptions {
   /** Must resolve only once the records' results are stored: offsets are committed after it. */
   sink: RecordSink;
   maxLineBytes: number;
+  /** server.maxBodyBytes: a larger message is counted (too_large) and skipped. */
+  maxBodyBytes?: number;
+  /** limits.maxRecordsPerRequest: a message with more records is counted (too_large) and skipped. */
+  maxRecordsPerRequest?: number;
   hooks?: IngestHooks;
   clientId?: string;
+  /** ingest.kafka.tls / sasl (config/tls-files.ts kafkaSecurity). */
+  security?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
   /** Messages per sink call within a fetched batch (offsets are committed after each). */
   maxMessagesPerSink?: number;
   /** kafkajs consumer settings (session timeout, heartbeat interval, ...); groupId is ours. */
@@ -33,9 +40,25 @@ export interface KafkaLogConsumerOptions {
   fromBeginning?: boolean;
   /** After each rebalance: the partitions this member now owns (to restore their streams' state). */
   onAssignment?: (assignment: Record<string, number[]>) => void;
+  /**
+   * Positions stored with the results: messages below a partition's stored position are
+   * redeliveries (counted, not passed on), and offsets are committed only once `stored` resolves.
+   * Without it every delivered message goes to the sink (at-least-once).
+   */
+  ledger?: KafkaLedger;
   /** A consumer crash; the consumer restarts itself after restartDelayMs. */
   onError?: (err: Error) => void;
   restartDelayMs?: number;
+}
+
+/** Kafka positions kept with the results (in storage), shared by every replica of the group. */
+export interface KafkaLedger {
+  /** Offset after the last message whose results are stored; null when none are. */
+  position(topic: string, partition: number): Promise<bigint | null>;
+  /** Messages redelivered although their results were stored (logsieve_records_duplicate_total). */
+  duplicates(topic: string, partition: number, messages: number): void;
+  /** Resolves once the results of everything the sink took are stored along with its position. */
+  stored(): Promise<void>;
 }
 
 export interface PartitionLag {
@@ -60,6 +83,11 @@ export class KafkaLogConsumer {
     string,
     { topic: string; partition: number; high: number; committed: number }
   >();
+  /**
+   * Per owned partition: the offset after the messages whose records are stored or were taken by
+   * the sink (in this member's state, to be stored); a partition gained is read from the ledger.
+   */
+  private readonly stored = new Map<string, bigint | null>();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | null = null;
 
@@ -67,6 +95,7 @@ export class KafkaLogConsumer {
     const kafka = new Kafka({
       clientId: opts.clientId ?? 'logsieve',
       brokers: opts.brokers,
+      ...opts.security,
       logLevel: logLevel.WARN,
     });
     this.consumer = kafka.consumer({ ...opts.consumer, groupId: opts.groupId });
@@ -76,6 +105,8 @@ export class KafkaLogConsumer {
         Object.entries(payload.memberAssignment).flatMap(([t, ps]) => ps.map((p) => `${t}:${p}`)),
       );
       for (const key of this.positions.keys()) if (!owned.has(key)) this.positions.delete(key);
+      // Kept for partitions still owned: what this member's sink took is newer than storage.
+      for (const key of this.stored.keys()) if (!owned.has(key)) this.stored.delete(key);
       opts.onAssignment?.(payload.memberAssignment);
     });
     // kafkajs restarts by itself only after retriable errors; a long-running service must not
@@ -151,18 +182,36 @@ export class KafkaLogConsumer {
     for (let i = 0; i < batch.messages.length; i += step) {
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(i, i + step);
-      const records = messages.flatMap((m) => this.decode(m));
+      const last = messages[messages.length - 1]!.offset;
+      const next = (BigInt(last) + 1n).toString();
+      const fresh = await this.withoutRedeliveries(batch.topic, batch.partition, messages);
+      const records = fresh.flatMap((m) => this.decode(m));
+      const ledger = this.opts.ledger;
       try {
-        await admitRecords(records, 'kafka', this.opts);
+        await admitRecords(
+          records,
+          'kafka',
+          this.opts,
+          ledger && {
+            topic: batch.topic,
+            partition: batch.partition,
+            nextOffset: next,
+            messages: fresh.length,
+          },
+        );
       } catch (err) {
         if (!(err instanceof OverloadedError)) throw err;
         const resume = pause();
         setTimeout(resume, err.retryAfterSeconds * 1000).unref();
         return;
       }
-      const last = messages[messages.length - 1]!.offset;
+      if (ledger) {
+        // A rebalance that gives this member the partition again redelivers what it already took.
+        const taken = this.stored.get(key);
+        if (taken === undefined || taken === null || taken < BigInt(next)) this.stored.set(key, BigInt(next));
+        await ledger.stored();
+      }
       resolveOffset(last);
-      const next = (BigInt(last) + 1n).toString();
       // With explicit offsets this commits now, regardless of autoCommit; unlike
       // consumer.commitOffsets it throws a rebalance as-is, which kafkajs answers by rejoining.
       await commitOffsetsIfNecessary({
@@ -173,22 +222,48 @@ export class KafkaLogConsumer {
     }
   }
 
-  /** One message -> its records; an undecodable message is counted and skipped, never retried forever. */
+  /** The messages at or after the partition's stored position; the others are counted. */
+  private async withoutRedeliveries(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<KafkaMessage[]> {
+    const ledger = this.opts.ledger;
+    if (!ledger) return messages;
+    const key = `${topic}:${partition}`;
+    let from = this.stored.get(key);
+    if (from === undefined) this.stored.set(key, (from = await ledger.position(topic, partition)));
+    if (from === null) return messages;
+    const fresh = messages.filter((m) => BigInt(m.offset) >= from);
+    if (fresh.length < messages.length) ledger.duplicates(topic, partition, messages.length - fresh.length);
+    return fresh;
+  }
+
+  /**
+   * One message -> its records. A message that is undecodable or over a limit is counted and
+   * skipped: nobody can be told to resend it smaller, and retrying it would stall the partition.
+   */
   private decode(message: KafkaMessage): LogRecord[] {
     if (!message.value) return [];
+    const { maxBodyBytes = Infinity, maxRecordsPerRequest = Infinity } = this.opts;
+    if (message.value.length > maxBodyBytes) return this.skip('too_large');
+    let records: LogRecord[];
     try {
-      switch (this.opts.encoding) {
-        case 'otlp_proto':
-          return decodeOtlpLogsProto(message.value);
-        case 'otlp_json':
-          return decodeOtlpLogsJsonBytes(message.value);
-        case 'raw':
-          return [rawRecord(message)];
-      }
+      records =
+        this.opts.encoding === 'otlp_proto'
+          ? decodeOtlpLogsProto(message.value)
+          : this.opts.encoding === 'otlp_json'
+            ? decodeOtlpLogsJsonBytes(message.value)
+            : [rawRecord(message)];
     } catch {
-      this.opts.hooks?.onRejected?.('kafka', 'bad_payload');
-      return [];
+      return this.skip('bad_payload');
     }
+    return records.length > maxRecordsPerRequest ? this.skip('too_large') : records;
+  }
+
+  private skip(reason: 'bad_payload' | 'too_large'): LogRecord[] {
+    this.opts.hooks?.onRejected?.('kafka', reason);
+    return [];
   }
 }
 

@@ -136,4 +136,18 @@ describe('OTLP/gRPC receiver', () => {
     expect((await call(encodeExportLogsRequest(records))).err?.code).toBe(grpc.status.UNAVAILABLE);
     expect(t.rejected).toEqual(['overloaded', 'overloaded']);
   });
+
+  it('counts messages over maxBodyBytes, which grpc-js refuses before the handler, as too_large', async () => {
+    const t = await start();
+    const call = client(t.receiver.port);
+    const big = await call(encodeExportLogsRequest([{ ...records[0]!, body: 'z'.repeat(1 << 20) }]));
+    expect(big.err?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    await expect.poll(() => t.rejected).toEqual(['too_large']);
+    // Answered calls, successful or not, are not counted again.
+    expect((await call(encodeExportLogsRequest(records))).err).toBeNull();
+    expect((await call(Uint8Array.from([0xff]))).err?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.rejected).toEqual(['too_large', 'bad_payload']);
+    expect(t.records()).toHaveLength(2);
+  });
 });

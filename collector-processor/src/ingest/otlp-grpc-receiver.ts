@@ -1,5 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
+import type { ListenerGuard, Refusal } from '../api/auth/admission';
+import type { TlsServerOptions } from '../config/tls-files';
 import { admitRecords } from './admit-records';
+import { oversizeCounter } from './grpc-oversize-counter';
 import { decodeOtlpLogsProto, OtlpDecodeError } from './otlp/otlp-logs-decoder';
 import { encodeExportLogsResponse } from './otlp/otlp-logs-encoder';
 import { LOGS_EXPORT_PATH, RpcRetryInfo, RpcStatus } from './otlp/otlp-logs-schema';
@@ -16,6 +19,10 @@ export interface OtlpGrpcReceiverOptions {
   maxLineBytes: number;
   maxRecordsPerRequest: number;
   hooks?: IngestHooks;
+  /** Authentication (role editor, metadata `authorization`/`x-api-key`) and rate limiting. */
+  guard?: ListenerGuard;
+  /** server.tls; plain text when absent. */
+  tls?: TlsServerOptions | null;
 }
 
 export interface OtlpGrpcReceiver {
@@ -50,6 +57,7 @@ type Callback = grpc.sendUnaryData<Buffer>;
 export async function startOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): Promise<OtlpGrpcReceiver> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxBodyBytes,
+    interceptors: [oversizeCounter(() => opts.hooks?.onRejected?.('otlp_grpc', 'too_large'))],
   });
   const reject = (callback: Callback, reason: IngestRejectReason, error: Partial<grpc.StatusObject>) => {
     opts.hooks?.onRejected?.('otlp_grpc', reason);
@@ -58,37 +66,48 @@ export async function startOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): Prom
 
   server.addService(logsServiceDefinition, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: Callback) => {
-      let records;
-      try {
-        records = decodeOtlpLogsProto(call.request);
-      } catch (err) {
-        if (!(err instanceof OtlpDecodeError)) throw err;
-        return reject(callback, 'bad_payload', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
-      }
-      if (records.length > opts.maxRecordsPerRequest) {
-        return reject(callback, 'too_large', {
-          code: grpc.status.INVALID_ARGUMENT,
-          details: `${records.length} log records exceed limits.maxRecordsPerRequest (${opts.maxRecordsPerRequest})`,
-        });
-      }
-      admitRecords(records, 'otlp_grpc', opts).then(
-        (result) => {
-          const partial =
-            result.rejected > 0
-              ? { rejectedLogRecords: result.rejected, errorMessage: result.message }
-              : null;
-          callback(null, Buffer.from(encodeExportLogsResponse(partial)));
-        },
-        (err: unknown) => {
-          if (err instanceof OverloadedError) return reject(callback, 'overloaded', overloadStatus(err));
-          callback({ code: grpc.status.INTERNAL, details: 'internal error' } as grpc.ServiceError, null);
-        },
-      );
+      if (!opts.guard) return void exportLogs(call.request, undefined, callback);
+      opts
+        .guard(call.metadata.getMap() as Record<string, string>, 'editor')
+        .then((a) => {
+          if (a.refusal) return reject(callback, a.refusal.reason, refusalStatus(a.refusal));
+          exportLogs(call.request, a.principal.actor, callback);
+        })
+        .catch(() =>
+          callback({ code: grpc.status.INTERNAL, details: 'internal error' } as grpc.ServiceError, null),
+        );
     },
   });
 
+  function exportLogs(request: Buffer, tenant: string | undefined, callback: Callback): void {
+    let records;
+    try {
+      records = decodeOtlpLogsProto(request);
+    } catch (err) {
+      if (!(err instanceof OtlpDecodeError)) throw err;
+      return reject(callback, 'bad_payload', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
+    }
+    if (records.length > opts.maxRecordsPerRequest) {
+      return reject(callback, 'too_large', {
+        code: grpc.status.INVALID_ARGUMENT,
+        details: `${records.length} log records exceed limits.maxRecordsPerRequest (${opts.maxRecordsPerRequest})`,
+      });
+    }
+    admitRecords(records, 'otlp_grpc', { ...opts, tenant }).then(
+      (result) => {
+        const partial =
+          result.rejected > 0 ? { rejectedLogRecords: result.rejected, errorMessage: result.message } : null;
+        callback(null, Buffer.from(encodeExportLogsResponse(partial)));
+      },
+      (err: unknown) => {
+        if (err instanceof OverloadedError) return reject(callback, 'overloaded', overloadStatus(err));
+        callback({ code: grpc.status.INTERNAL, details: 'internal error' } as grpc.ServiceError, null);
+      },
+    );
+  }
+
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+    server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.tls), (err, bound) =>
       err ? reject(err) : resolve(bound),
     );
   });
@@ -109,23 +128,44 @@ export async function startOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): Prom
   };
 }
 
+function serverCredentials(tls: TlsServerOptions | null | undefined): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(
+    tls.ca ?? null,
+    [{ private_key: tls.key, cert_chain: tls.cert }],
+    tls.requestCert,
+  );
+}
+
 /**
  * OTLP: UNAVAILABLE is always retried; RESOURCE_EXHAUSTED only with a RetryInfo detail, which
  * also carries the delay (the gRPC counterpart of Retry-After).
  */
 function overloadStatus(err: OverloadedError): Partial<grpc.StatusObject> {
   const code = err.unavailable ? grpc.status.UNAVAILABLE : grpc.status.RESOURCE_EXHAUSTED;
+  return retryStatus(code, err.message, err.retryAfterSeconds);
+}
+
+function retryStatus(code: grpc.status, message: string, seconds: number): Partial<grpc.StatusObject> {
   const retryInfo = RpcRetryInfo.encode(
-    RpcRetryInfo.fromObject({ retryDelay: { seconds: Math.max(1, Math.ceil(err.retryAfterSeconds)) } }),
+    RpcRetryInfo.fromObject({ retryDelay: { seconds: Math.max(1, Math.ceil(seconds)) } }),
   ).finish();
   const status = RpcStatus.encode(
     RpcStatus.fromObject({
       code,
-      message: err.message,
+      message,
       details: [{ typeUrl: 'type.googleapis.com/google.rpc.RetryInfo', value: retryInfo }],
     }),
   ).finish();
   const metadata = new grpc.Metadata();
   metadata.set('grpc-status-details-bin', Buffer.from(status));
-  return { code, details: err.message, metadata };
+  return { code, details: message, metadata };
+}
+
+/** 401/403/429 in gRPC terms (the rate-limit answer is retryable, like an overload). */
+function refusalStatus(r: Refusal): Partial<grpc.StatusObject> {
+  if (r.status === 429)
+    return retryStatus(grpc.status.RESOURCE_EXHAUSTED, r.message, r.retryAfterSeconds ?? 1);
+  const code = r.status === 401 ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED;
+  return { code, details: r.message };
 }

@@ -7,6 +7,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, it, expect } from 'vitest';
+import { createListenerGuard, type ListenerGuard } from '../api/auth/admission';
+import { createHeaderCheck } from '../api/auth/authenticator';
+import { RateLimiter } from '../api/auth/rate-limiter';
 import type { LogRecord } from '../record';
 import { otlpHttpReceiver } from './otlp-http-receiver';
 import {
@@ -24,7 +27,12 @@ const SPAN_ID = 'b7ad6b7169203331';
 const apps: FastifyInstance[] = [];
 
 async function startReceiver(
-  limits: Partial<{ maxBodyBytes: number; maxLineBytes: number; maxRecordsPerRequest: number }> = {},
+  limits: Partial<{
+    maxBodyBytes: number;
+    maxLineBytes: number;
+    maxRecordsPerRequest: number;
+    guard: ListenerGuard;
+  }> = {},
 ) {
   const collected = collectingSink();
   const rejected: IngestRejectReason[] = [];
@@ -37,6 +45,7 @@ async function startReceiver(
     maxLineBytes: limits.maxLineBytes ?? 65536,
     maxRecordsPerRequest: limits.maxRecordsPerRequest ?? 1000,
     hooks: { onRejected: (_s, reason) => rejected.push(reason), onDropped: (r) => dropped.push(...r) },
+    guard: limits.guard,
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: `${address}/v1/logs`, ...collected, rejected, dropped };
@@ -264,5 +273,73 @@ describe('OTLP/HTTP receiver answers', () => {
     r.failWith(null);
     expect((await send()).statusCode).toBe(200);
     expect(r.rejected).toEqual(['overloaded', 'overloaded']);
+  });
+});
+
+describe('OTLP/HTTP receiver with auth.enabled and limits.rateLimitPerKey', () => {
+  const EDITOR = 'editor-key-0123456789abcdefghij';
+  const VIEWER = 'viewer-key-0123456789abcdefghij';
+  const guard = (perSecond?: number) =>
+    createListenerGuard({
+      check: createHeaderCheck({
+        config: {
+          auth: {
+            enabled: true,
+            apiKeys: [`editor:${EDITOR}`, `viewer:${VIEWER}`],
+            jwt: { jwksUrl: null, secret: null, issuer: null, audience: null },
+          },
+        },
+        // Configured keys only; no database keys exist here.
+        keys: { verify: async () => null },
+      }),
+      rateLimiter: perSecond ? new RateLimiter(perSecond) : null,
+    });
+
+  it('takes the credential from the exporter headers option and passes the principal on as tenant', async () => {
+    const r = await startReceiver({ guard: guard() });
+    const before = Date.now();
+    await emitThroughSdk(new ProtoExporter({ url: r.url, headers: { authorization: `Bearer ${EDITOR}` } }));
+    expectSdkRecords(r.records(), before);
+    expect(r.batches.map((b) => b.tenant)).toEqual(['config-key:0', 'config-key:0']);
+  });
+
+  it('answers 401 (UNAUTHENTICATED) and 403 (PERMISSION_DENIED) before reading the body', async () => {
+    const r = await startReceiver({ guard: guard() });
+    await emitThroughSdk(new HttpJsonExporter({ url: r.url }));
+    await emitThroughSdk(new ProtoExporter({ url: r.url, headers: { 'x-api-key': VIEWER } }));
+    expect(r.records()).toEqual([]);
+    const send = (headers: Record<string, string>) =>
+      r.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: '{',
+      });
+    const none = await send({});
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    expect(none.json()).toEqual({ code: 16, message: 'credentials required' });
+    const viewer = await send({ 'x-api-key': VIEWER });
+    expect(viewer.statusCode).toBe(403);
+    expect(viewer.json().code).toBe(7);
+    // Two records per exporter run, each its own request; then the two above.
+    expect(r.rejected).toEqual(Array(6).fill('unauthorized'));
+  });
+
+  it('answers 429 with Retry-After past the per-key rate', async () => {
+    const r = await startReceiver({ guard: guard(1) });
+    const send = () =>
+      r.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        headers: { 'content-type': 'application/x-protobuf', 'x-api-key': EDITOR },
+        payload: Buffer.from(encodeExportLogsRequest(sample.slice(0, 1))),
+      });
+    expect((await send()).statusCode).toBe(200);
+    const limited = await send();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    expect(RpcStatus.toObject(RpcStatus.decode(limited.rawPayload)).code).toBe(8);
+    expect(r.rejected).toEqual(['rate_limited']);
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ListenerGuard } from '../api/auth/admission';
 import { admitRecords } from './admit-records';
 import { classifyIngestError, decodeBody, HttpIngestError } from './http-ingest';
 import { decodeOtlpLogsJsonBytes, decodeOtlpLogsProto, OtlpDecodeError } from './otlp/otlp-logs-decoder';
@@ -15,12 +16,14 @@ export interface OtlpHttpReceiverOptions {
   /** limits.maxRecordsPerRequest: a request with more records is answered 413. */
   maxRecordsPerRequest: number;
   hooks?: IngestHooks;
+  /** Authentication (role editor) and rate limiting; absent = open, records carry no tenant. */
+  guard?: ListenerGuard;
 }
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 // gRPC status codes, which OTLP/HTTP error bodies (google.rpc.Status) carry.
-const GRPC_CODE: Record<number, number> = { 400: 3, 413: 3, 415: 3, 429: 8, 503: 14 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 413: 3, 415: 3, 429: 8, 503: 14 };
 
 type Format = 'protobuf' | 'json';
 
@@ -55,6 +58,21 @@ export const otlpHttpReceiver: FastifyPluginAsync<OtlpHttpReceiverOptions> = asy
     return sendStatus(reply, format, failure.statusCode, failure.message);
   });
 
+  const tenants = new WeakMap<FastifyRequest, string>();
+  const guard = opts.guard;
+  if (guard) {
+    // Before the body is read, so refused callers cost no parsing.
+    app.addHook('onRequest', async (request, reply) => {
+      const a = await guard(request.headers, 'editor');
+      if (!a.refusal) return void tenants.set(request, a.principal.actor);
+      const r = a.refusal;
+      opts.hooks?.onRejected?.('otlp_http', r.reason);
+      if (r.status === 401) reply.header('www-authenticate', 'Bearer');
+      if (r.retryAfterSeconds !== undefined) reply.header('retry-after', String(r.retryAfterSeconds));
+      return sendStatus(reply, formatOf(request), r.status, r.message);
+    });
+  }
+
   app.post('/v1/logs', async (request, reply) => {
     const format = formatOf(request);
     const body = await decodeBody(
@@ -76,7 +94,7 @@ export const otlpHttpReceiver: FastifyPluginAsync<OtlpHttpReceiverOptions> = asy
         `${records.length} log records exceed limits.maxRecordsPerRequest (${opts.maxRecordsPerRequest})`,
       );
     }
-    const result = await admitRecords(records, 'otlp_http', opts);
+    const result = await admitRecords(records, 'otlp_http', { ...opts, tenant: tenants.get(request) });
     const partial =
       result.rejected > 0 ? { rejectedLogRecords: result.rejected, errorMessage: result.message } : null;
     reply.code(200);

@@ -10,10 +10,27 @@ export type IngestSource = 'otlp_http' | 'otlp_grpc' | 'kafka' | 'file' | 'rest'
 export type RecordSink = (
   records: LogRecord[],
   source: IngestSource,
+  /** Who pushed them (the authenticated actor, `anonymous` with auth off); absent for file/Kafka. */
+  tenant?: string,
+  position?: SourcePosition,
 ) => Promise<{ accepted: number; rejected: number }>;
 
+/**
+ * Where a batch ends in a replayable source (a Kafka partition): given to the sink even for a
+ * batch with no records left, so a sink that stores positions with its state stores this one.
+ */
+export interface SourcePosition {
+  topic: string;
+  partition: number;
+  /** Offset after the batch's last message. */
+  nextOffset: string;
+  /** Messages in the batch, redeliveries not included. */
+  messages: number;
+}
+
 /** The `reason` label of logsieve_ingest_rejected_total that ingest itself can produce. */
-export type IngestRejectReason = 'bad_payload' | 'too_large' | 'unsupported_media_type' | 'overloaded';
+export type IngestRejectReason =
+  'bad_payload' | 'too_large' | 'unsupported_media_type' | 'overloaded' | 'unauthorized' | 'rate_limited';
 
 /** Counters the service wires to its metrics; every source calls them, none requires them. */
 export interface IngestHooks {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { principalOf } from '../api/rest-server';
 import type { LogRecord } from '../record';
 import { admitRecords } from './admit-records';
 import { classifyIngestError, decodeBody, HttpIngestError } from './http-ingest';
@@ -73,7 +74,10 @@ export const restLogsRoute: FastifyPluginAsync<RestLogsRouteOptions> = async (ap
         ? request.query.stream
         : DEFAULT_REST_STREAM;
     const records = items.map((item, i) => toRecord(item, i, defaultStream));
-    const { accepted, rejected } = await admitRecords(records, 'rest', opts);
+    const { accepted, rejected } = await admitRecords(records, 'rest', {
+      ...opts,
+      tenant: principalOf(request).actor,
+    });
     return reply.code(202).send({ accepted, rejected });
   });
 };

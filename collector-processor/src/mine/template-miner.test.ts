@@ -178,4 +178,16 @@ describe('TemplateMiner', () => {
     expect(bytes.resolved).toBe(third);
     expect(m.match(line('bytes'))).toBe(third);
   });
+
+  it('addKnown joins existing templates but never starts one', () => {
+    const m = new TemplateMiner();
+    const received = m.add(LINES[2]!);
+    expect(m.addKnown(LINES[4]!)).toBeNull();
+    expect(m.addKnown('totally different words here')).toBeNull();
+    expect(m.templateCount).toBe(1);
+    const joined = m.addKnown(LINES[3]!);
+    expect(joined).toBe(received);
+    expect(joined!.count).toBe(2);
+    expect(m.templates().map((t) => t.count)).toEqual([2]);
+  });
 });

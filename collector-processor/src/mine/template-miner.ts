@@ -65,6 +65,18 @@ export class TemplateMiner {
 
   /** Learns from one message body and returns the cluster it now belongs to. */
   add(body: string): Cluster {
+    return this.learn(body, true)!;
+  }
+
+  /**
+   * Like `add`, but only joins (and widens) an existing template: null instead of starting a new
+   * one. For a stream at its template limit, whose miner must not grow any more.
+   */
+  addKnown(body: string): Cluster | null {
+    return this.learn(body, false);
+  }
+
+  private learn(body: string, grow: boolean): Cluster | null {
     const key = body.replace(DIGITS, '0');
     this.clock++;
     const hit = this.exact.get(key);
@@ -77,8 +89,9 @@ export class TemplateMiner {
     const masked = lineTokens(body).masked;
     const leafKey = routeKey(masked);
     let leaf = this.leaves.get(leafKey);
+    let cluster = leaf ? this.best(leaf, masked) : null;
+    if (!cluster && !grow) return null;
     if (!leaf) this.leaves.set(leafKey, (leaf = []));
-    let cluster = this.best(leaf, masked);
     if (cluster) {
       this.absorbSpecific(leaf, cluster, masked);
       cluster.generalise(masked);

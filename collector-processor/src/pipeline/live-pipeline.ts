@@ -6,10 +6,12 @@ import type { AnomalyEvent } from '../anomaly-event';
 import type { Unit } from '../features/unit';
 import { BoundedQueue } from '../ingest/bounded-queue';
 import type { IngestSource } from '../ingest/record-sink';
+import type { MinerSnapshot } from '../mine/template-miner';
 import type { LogRecord } from '../record';
 import { UnitScorer, type UnitResult } from './detector';
 import { RecordDecoder } from './record-decoder';
-import { TemplateStage } from './template-stage';
+import { MemoryHistory, type RecordHistory } from './record-history';
+import { TemplateStage, type TemplateLimit } from './template-stage';
 import { trainFromRecords } from './trainer';
 import { createAssigner, type Assigner, type UnitSpec } from './unit-spec';
 
@@ -27,6 +29,8 @@ export interface PipelineObserver {
   mined?(r: LogRecord): void;
   dropped?(stream: string, reason: 'malformed', n: number): void;
   newTemplate?(stream: string): void;
+  /** A line mapped to the overflow template: its stream is at limits.maxTemplatesPerStream. */
+  templateOverflow?(stream: string): void;
   unitScored?(r: UnitResult): void;
   stateChanged?(state: ModelState, version: string | null): void;
   latency?(stage: 'decode_mine' | 'score' | 'emit', seconds: number): void;
@@ -47,10 +51,14 @@ export interface LivePipelineOptions {
   /** Upper bound on records kept for baseline training and for retraining. */
   maxBaselineRecords?: number;
   allowedLatenessSeconds?: number;
+  /** Where records are kept for retraining; in memory (bounded by maxBaselineRecords) by default. */
+  history?: RecordHistory;
   thresholdFor?: (stream: string) => StreamThreshold | undefined;
   /** Feedback: true when an anomaly like this was marked a false positive. */
   suppressed?: (e: AnomalyEvent) => boolean;
   observer?: PipelineObserver;
+  /** limits.maxTemplatesPerStream (unbounded when absent). */
+  maxTemplatesPerStream?: number;
   now?: () => number;
 }
 
@@ -58,6 +66,32 @@ interface RecentUnit {
   stream: string;
   endMs: number;
   raw: Record<string, number>;
+}
+
+/**
+ * Where a batch came from in a replayable source (a Kafka partition): `key` names the source
+ * position and `value` is stored with the state once the batch's records are part of it.
+ */
+export interface PositionMark {
+  key: string;
+  value: unknown;
+}
+
+/** One stream's state in a snapshot: valid only under the same model (or none). */
+export type StreamSnapshot = {
+  model: string | null;
+  miner?: MinerSnapshot;
+  units?: unknown;
+  maxEventMs: number;
+};
+
+/**
+ * The state changed since the last snapshot: streams (null: forgotten) and the positions whose
+ * records the state holds; stored together so a replay resumes exactly after them.
+ */
+export interface PipelineSnapshot {
+  streams: Record<string, StreamSnapshot | null>;
+  positions: Record<string, unknown>;
 }
 
 const SCORE_BATCH = 256;
@@ -86,15 +120,27 @@ export class LivePipeline {
   private lastArrivalMs = 0;
   private worker: Promise<void> | null = null;
   private readonly recent: RecentUnit[] = [];
-  /** The latest records, kept for retraining (bounded like the baseline). */
-  private history: LogRecord[] = [];
+  private readonly history: RecordHistory;
+  /** Batches offered and processed so far; a position mark applies once its batch is processed. */
+  private offered = 0;
+  private processedSeq = 0;
+  private marks: (PositionMark & { seq: number; streams: Set<string> })[] = [];
+  private readonly positions = new Map<string, unknown>();
+  /** Position key of the source each stream's records came from (to release it on a rebalance). */
+  private readonly owner = new Map<string, string>();
+  private readonly dirty = new Set<string>();
+  private drainWaiters: { seq: number; resolve: () => void }[] = [];
   state: ModelState = 'collecting';
   lastError: string | null = null;
 
   constructor(private readonly o: LivePipelineOptions) {
     this.queue = new BoundedQueue<LogRecord>(o.queueCapacity);
-    this.stage = new TemplateStage('learn');
-    this.assigner = createAssigner(o.unit, () => this.baselineUnits++);
+    this.stage = new TemplateStage('learn', {}, undefined, this.templateLimit());
+    this.assigner = createAssigner(o.unit, (u) => {
+      this.baselineUnits++;
+      this.dirty.add(u.stream);
+    });
+    this.history = o.history ?? new MemoryHistory(o.maxBaselineRecords ?? DEFAULT_MAX_RECORDS);
   }
 
   get modelVersion(): string | null {
@@ -116,18 +162,99 @@ export class LivePipeline {
   accept = async (
     records: LogRecord[],
     source: IngestSource,
+    mark?: PositionMark,
   ): Promise<{ accepted: number; rejected: number }> => {
     this.queue.offer(records, source);
+    if (records.length > 0) this.offered++;
+    // Registered in the same turn as the offer, so the mark applies with exactly its batch.
+    if (mark) this.marks.push({ ...mark, seq: this.offered, streams: new Set(records.map((r) => r.stream)) });
+    this.applyMarks();
     return { accepted: records.length, rejected: 0 };
   };
+
+  /** Resolves once every batch accepted before the call is processed (mined, windowed, scored). */
+  drained(): Promise<void> {
+    const seq = this.offered;
+    if (this.processedSeq >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ seq, resolve }));
+  }
+
+  private applyMarks(): void {
+    while (this.marks.length > 0 && this.marks[0]!.seq <= this.processedSeq) {
+      const m = this.marks.shift()!;
+      this.positions.set(m.key, m.value);
+      for (const s of m.streams) this.owner.set(s, m.key);
+    }
+    const ready = this.drainWaiters.filter((w) => w.seq <= this.processedSeq);
+    this.drainWaiters = this.drainWaiters.filter((w) => w.seq > this.processedSeq);
+    for (const w of ready) w.resolve();
+  }
+
+  /** The streams changed since the last call and the positions they hold (see PipelineSnapshot). */
+  takeSnapshot(): PipelineSnapshot {
+    const streams: PipelineSnapshot['streams'] = {};
+    for (const s of this.dirty) {
+      const units = this.assigner.exportStream(s);
+      const miner = this.stage.exportStream(s);
+      streams[s] =
+        units || miner ? { model: this.modelVersion, miner, units, maxEventMs: this.maxEventMs } : null;
+    }
+    this.dirty.clear();
+    return { streams, positions: Object.fromEntries(this.positions) };
+  }
+
+  /** A snapshot was not stored: its streams must go into the next one. */
+  snapshotFailed(snap: PipelineSnapshot): void {
+    for (const s of Object.keys(snap.streams)) this.dirty.add(s);
+  }
+
+  /**
+   * Resumes a stream from its stored state (before any of its records are processed here);
+   * false when the state belongs to another model and was ignored.
+   */
+  restoreStream(stream: string, snap: StreamSnapshot): boolean {
+    if (snap.model !== this.modelVersion) return false;
+    if (snap.miner) this.stage.importStream(stream, snap.miner);
+    if (snap.units) this.assigner.importStream(stream, snap.units);
+    if (snap.maxEventMs > this.maxEventMs) this.maxEventMs = snap.maxEventMs;
+    // Event time resumes from here: the restored windows are not closed at once by the clock.
+    this.lastArrivalMs = Math.max(this.lastArrivalMs, this.o.now?.() ?? Date.now());
+    return true;
+  }
+
+  /**
+   * Another replica took these positions (Kafka partitions) over: forget them and their streams'
+   * state, which the new owner resumes from storage. Returns the streams forgotten.
+   */
+  release(keys: Set<string>): string[] {
+    const streams: string[] = [];
+    for (const [stream, key] of this.owner) {
+      if (!keys.has(key)) continue;
+      this.owner.delete(stream);
+      this.stage.dropStream(stream);
+      this.assigner.dropStream(stream);
+      this.dirty.delete(stream);
+      streams.push(stream);
+    }
+    for (const k of keys) this.positions.delete(k);
+    return streams;
+  }
+
+  /** Position keys this pipeline holds state for. */
+  positionKeys(): string[] {
+    return [...this.positions.keys()];
+  }
 
   async activate(bundleDir: string): Promise<string> {
     const scorer = await UnitScorer.load(bundleDir);
     const old = this.scorer;
     this.scorer = scorer;
-    this.stage = new TemplateStage('frozen', scorer.templates);
+    this.stage = new TemplateStage('frozen', scorer.templates, undefined, this.templateLimit());
     this.closed = [];
-    this.assigner = createAssigner(scorer.unitSpec, (u) => this.closed.push(u));
+    this.assigner = createAssigner(scorer.unitSpec, (u) => {
+      this.closed.push(u);
+      this.dirty.add(u.stream);
+    });
     this.baseline = [];
     this.setState('active');
     await old?.close();
@@ -138,11 +265,14 @@ export class LivePipeline {
     this.worker ??= this.run().catch((err) => this.o.observer?.error?.(err, 'pipeline'));
   }
 
-  /** Stops taking records, processes what was queued, closes every open unit and scores it. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking records and processes what was queued. Open units are closed and scored, unless
+   * `keepOpen` (their state is snapshotted to resume after a restart instead).
+   */
+  async stop({ keepOpen = false } = {}): Promise<void> {
     this.queue.close();
     await this.worker;
-    this.assigner.flush();
+    if (!keepOpen) this.assigner.flush();
     await this.scoreClosed(true);
     await this.scorer?.close();
   }
@@ -179,6 +309,13 @@ export class LivePipeline {
     return { units, current, proposed };
   }
 
+  private templateLimit(): TemplateLimit {
+    return {
+      maxTemplatesPerStream: this.o.maxTemplatesPerStream,
+      onOverflow: (stream) => this.o.observer?.templateOverflow?.(stream),
+    };
+  }
+
   private setState(s: ModelState): void {
     this.state = s;
     this.o.observer?.stateChanged?.(s, this.modelVersion);
@@ -188,6 +325,7 @@ export class LivePipeline {
     for await (const { batch } of this.queue) {
       const t0 = performance.now();
       const counts = new Map<string, number>();
+      const kept: LogRecord[] = [];
       for (const rec of batch) {
         const r = this.decoder.decode(rec);
         if (!r) {
@@ -199,8 +337,9 @@ export class LivePipeline {
         this.lastArrivalMs = this.o.now?.() ?? Date.now();
         this.stage.mine(r);
         this.assigner.add(r);
+        this.dirty.add(r.stream);
         this.o.observer?.mined?.(r);
-        this.keep(r);
+        kept.push(r);
         counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);
         if (this.state === 'collecting') this.collect(r);
       }
@@ -208,29 +347,28 @@ export class LivePipeline {
       this.o.observer?.latency?.('decode_mine', (performance.now() - t0) / 1000);
       if (this.state === 'collecting' && this.baselineProgress >= 1) await this.trainBaseline();
       await this.scoreClosed(false);
+      await this.history.append(kept).catch((err) => this.o.observer?.error?.(err, 'history'));
+      this.processedSeq++;
+      this.applyMarks();
     }
-  }
-
-  private keep(r: LogRecord): void {
-    const max = this.o.maxBaselineRecords ?? DEFAULT_MAX_RECORDS;
-    this.history.push(r);
-    if (this.history.length > max + max / 4) this.history = this.history.slice(-max);
   }
 
   /** Trains a new bundle from the kept records and activates it; resolves with its folder. */
   async retrain(): Promise<string> {
     if (this.state === 'training') throw new Error('training is already running');
-    const records = this.history.map((r) => ({ ...r, templateId: undefined }));
     const previous = this.state;
     this.setState('training');
     const out = join(this.o.modelsDir, `retrain-${Date.now()}`);
     try {
+      const records = await this.history.read();
       await trainFromRecords(records, { out, unit: this.scorer?.unitSpec ?? this.o.unit });
       await this.activate(out);
       await this.o.observer?.trained?.(out);
       return out;
     } catch (err) {
       this.setState(previous);
+      this.lastError = (err as Error).message;
+      this.o.observer?.error?.(err, 'retraining');
       throw err;
     }
   }
@@ -297,8 +435,10 @@ export class LivePipeline {
 }
 
 export function toEvent(r: UnitResult, u: Unit, modelVersion: string): AnomalyEvent {
+  // One id per stream and window (or session), whichever model scored it: a window scored again
+  // (a late or replayed record after a model activation) is the same anomaly, stored and paged once.
   const id = createHash('sha256')
-    .update(`${r.stream}\u0000${r.unit}\u0000${r.start}\u0000${modelVersion}`)
+    .update(`${r.stream}\u0000${r.unit}\u0000${r.start}`)
     .digest('hex')
     .slice(0, 24);
   const evidence: string[] = [];

@@ -23,7 +23,14 @@ export class RecordDecoder {
       d = createStreamDecoder(r.stream);
       this.decoders.set(r.stream, d);
     }
-    const out = d.decode(r.body, r.line);
+    let out: LogRecord | null;
+    try {
+      out = d.decode(r.body, r.line);
+    } catch {
+      // A line no decoder foresaw (the malformed-input corpus found one: JSON too deep to print)
+      // is a malformed line, counted; it must not stop the pipeline's worker.
+      return null;
+    }
     if (!out) return null;
     // Keep what the transport knew that the line itself does not say.
     out.attributes = r.attributes ?? out.attributes;

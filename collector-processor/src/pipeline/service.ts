@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MODEL_NAMES, type AnomalyEvent } from '../anomaly-event';
-import { createAuthenticator } from '../api/auth/authenticator';
+import { listenerAccess } from '../api/auth/listener-access';
 import { buildRestServer } from '../api/rest-server';
 import { ServiceBackend, ThresholdBook, defaultThreshold } from '../api/service-backend';
 import type { Config } from '../config/load-config';
+import { kafkaSecurity, readServerTls } from '../config/tls-files';
 import { EventFanout } from '../emit/event-fanout';
 import { Metrics } from '../emit/metrics';
 import { openEventSinks } from '../emit/open-sinks';
@@ -17,13 +18,18 @@ import { otlpHttpReceiver } from '../ingest/otlp-http-receiver';
 import { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver';
 import type { IngestHooks, RecordSink } from '../ingest/record-sink';
 import { restLogsRoute } from '../ingest/rest-logs-route';
+import { limitStreams, StreamQuota } from '../ingest/stream-quota';
 import { CacheChannels } from '../store/cache';
 import { cacheOptions, openCache } from '../store/open-cache';
 import { ApiKeyStore } from '../store/api-key-store';
+import { DiskBuffer } from '../store/disk-buffer';
 import { openModelStore } from '../store/open-model-store';
 import { openStorage, storageOptions } from '../store/open-storage';
 import type { TemplateUpdate } from '../store/storage';
+import { KafkaPositions } from './kafka-positions';
 import { LivePipeline } from './live-pipeline';
+import { PipelineState } from './pipeline-state';
+import { DiskHistory } from './record-history';
 import type { UnitSpec } from './unit-spec';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -42,16 +48,21 @@ export interface RunningService {
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const startedAt = Date.now();
   await mkdir(config.dataDir, { recursive: true });
+  // Unreadable certificate files stop start-up before anything is opened.
+  const tls = readServerTls(config.server.tls);
   const storage = await openStorage(storageOptions(config));
   const models = openModelStore(config);
   const cache = await openCache(cacheOptions(config), (m) => log.warn(m));
   const metrics = new Metrics({ maxStreams: config.limits.maxStreams });
   const host = config.server.host;
-  const metricsAddr = await metrics.listen(config.server.ports.metrics, host);
+  const access = listenerAccess(config, new ApiKeyStore(storage.client));
+  const metricsAddr = await metrics.listen(config.server.ports.metrics, host, { guard: access.scrape, tls });
   const fanout = new EventFanout({
     storage,
+    buffer: await DiskBuffer.open(join(config.dataDir, 'storage-buffer'), config.storage.bufferMaxBytes),
     sinks: openEventSinks(config, (m) => log.warn(m)),
     count: (sink, outcome, n) => metrics.eventsEmitted(sink, outcome, n),
+    buffered: (bytes) => metrics.storageBuffer(bytes),
     warn: (m) => log.warn(m),
   });
 
@@ -98,6 +109,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
     baselineMinutes: config.model.baselineMinutes,
     baselineMinUnits: config.model.baselineMinUnits,
     allowedLatenessSeconds: config.features.allowedLatenessSeconds,
+    // Retraining (scheduled or asked for) uses the latest records, kept across restarts.
+    history: await DiskHistory.open(join(config.dataDir, 'history'), HISTORY_RECORDS),
+    maxTemplatesPerStream: config.limits.maxTemplatesPerStream,
     thresholdFor: (stream) => {
       const t = thresholds.effective(stream);
       return t && { minScore: t.minScore, models: t.models };
@@ -107,6 +121,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     observer: {
       processed: (s, n) => metrics.recordsProcessed(s, n),
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
+      templateOverflow: (s) => metrics.templatesOverflow(s),
       mined: (r) => {
         const key = `${r.stream}\u0000${r.templateId}`;
         const t = templates.get(key);
@@ -174,8 +189,23 @@ export async function startService(config: Config, log: Logger): Promise<Running
       for (const r of records) metrics.recordsDropped(r.stream, reason);
     },
   };
-  const sink: RecordSink = async (records, source) => {
-    const res = await pipeline.accept(records, source);
+  // Template and window state is snapshotted to storage and restored stream by stream.
+  const state = new PipelineState(pipeline, storage);
+  const k = config.ingest.kafka;
+  const kafkaPositions = new KafkaPositions({
+    storage,
+    groupId: k.groupId,
+    stored: async () => {
+      await pipeline.drained();
+      await state.checkpoint();
+    },
+    onDuplicates: (n) => metrics.kafkaMessagesDuplicate(k.topic, n),
+  });
+  // Without a consumer group this replica owns every stream; with one, partitions bring theirs.
+  if (!k.enabled) await state.restoreAll();
+  const sink: RecordSink = async (records, source, _tenant, position) => {
+    await state.restore(new Set(records.map((r) => r.stream)));
+    const res = await pipeline.accept(records, source, position && kafkaPositions.mark(position));
     const by = new Map<string, number>();
     for (const r of records) by.set(r.stream, (by.get(r.stream) ?? 0) + 1);
     for (const [s, n] of by) metrics.recordsReceived(s, source, n);
@@ -216,23 +246,38 @@ export async function startService(config: Config, log: Logger): Promise<Running
       activateVersion(version).catch((err) => log.warn({ err, version }, 'model change not followed'));
     }),
   ];
+  // limits.maxStreams per tenant applies to what callers push; file and Kafka inputs are the operator's.
+  const quota = new StreamQuota(config.limits.maxStreams);
+  const pushed = {
+    ...limits,
+    sink: limitStreams(sink, quota, (refused) => {
+      for (const r of refused) metrics.recordsDropped(r.stream, 'stream_limit');
+    }),
+  };
   const rest = await buildRestServer({
     backend,
     version: SERVICE_VERSION,
     bodyLimit: config.server.maxBodyBytes,
     logger: log.child({ listener: 'rest' }),
-    authenticate: config.auth.enabled
-      ? createAuthenticator({ config, keys: new ApiKeyStore(storage.client) })
-      : undefined,
-    plugins: [async (app) => app.register(restLogsRoute, limits)],
+    authenticate: access.authenticate,
+    rateLimiter: access.rateLimiter,
+    onRefused: (reason) => metrics.ingestRejected('rest', reason),
+    https: tls,
+    plugins: [async (app) => app.register(restLogsRoute, pushed)],
   });
   await rest.listen({ host, port: config.server.ports.rest });
 
-  const otlp: FastifyInstance = Fastify({ logger: false, bodyLimit: config.server.maxBodyBytes });
-  await otlp.register(otlpHttpReceiver, limits);
+  const otlp: FastifyInstance = Fastify({
+    ...(tls ? { https: tls } : {}),
+    logger: false,
+    bodyLimit: config.server.maxBodyBytes,
+  });
+  await otlp.register(otlpHttpReceiver, { ...pushed, guard: access.push });
   await otlp.listen({ host, port: config.server.ports.otlpHttp });
   const grpc: OtlpGrpcReceiver = await startOtlpGrpcReceiver({
-    ...limits,
+    ...pushed,
+    guard: access.push,
+    tls,
     host,
     port: config.server.ports.otlpGrpc,
   });
@@ -249,16 +294,30 @@ export async function startService(config: Config, log: Logger): Promise<Running
       })
     : null;
   tail?.start();
-  const k = config.ingest.kafka;
   const kafka = k.enabled
     ? new KafkaLogConsumer({
         brokers: k.brokers,
         topic: k.topic,
         groupId: k.groupId,
         encoding: k.encoding,
+        security: kafkaSecurity(k),
         sink,
         maxLineBytes: config.limits.maxLineBytes,
+        maxBodyBytes: config.server.maxBodyBytes,
+        maxRecordsPerRequest: config.limits.maxRecordsPerRequest,
         hooks,
+        ledger: kafkaPositions,
+        consumer: {
+          sessionTimeout: k.sessionTimeoutMs,
+          rebalanceTimeout: 2 * k.sessionTimeoutMs,
+          heartbeatInterval: Math.floor(k.sessionTimeoutMs / 10),
+        },
+        // Partitions gone to another replica: drop their streams' state (it resumes from storage there).
+        onAssignment: (a) => {
+          const owned = kafkaPositions.keysOf(a);
+          const gone = pipeline.positionKeys().filter((key) => key.startsWith('kafka:') && !owned.has(key));
+          if (gone.length) state.forget(pipeline.release(new Set(gone)));
+        },
         onError: (err) => log.warn({ err }, 'kafka'),
       })
     : null;
@@ -282,7 +341,25 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const templateTimer = setInterval(() => {
     void flushTemplates();
     void backend.checkStorage();
+    state.checkpoint().catch((err) => log.warn({ err }, 'pipeline state not snapshotted'));
   }, 5000);
+  // model.retrainHours: a new version from the kept history, activated only if training succeeds.
+  // Due once the active model is that old, so a restart keeps the schedule and replicas sharing
+  // the models table don't each retrain; checked at least every minute (setInterval caps at ~24 days).
+  const retrainMs = config.model.retrainHours * 3_600_000;
+  const retrainIfDue = async () => {
+    if (pipeline.state !== 'active') return;
+    const m = await storage.getActiveModel();
+    if (m && Date.now() - Date.parse(m.createdAt) < retrainMs) return;
+    await backend.retrain('schedule');
+  };
+  const retrainTimer =
+    retrainMs > 0
+      ? setInterval(
+          () => void retrainIfDue().catch((err) => log.warn({ err }, 'scheduled retraining not started')),
+          Math.min(retrainMs, 60_000),
+        )
+      : null;
 
   const port = (a: FastifyInstance) => {
     const addr = a.server.address();
@@ -307,9 +384,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     async stop() {
       clearInterval(timer);
       clearInterval(templateTimer);
+      if (retrainTimer) clearInterval(retrainTimer);
       // Stop taking new records, then drain what was accepted, then close the outputs.
       await Promise.allSettled([rest.close(), otlp.close(), grpc.close(2000), tail?.stop(), kafka?.stop()]);
-      await pipeline.stop();
+      // Open windows are snapshotted, not closed early: a restart resumes them.
+      await pipeline.stop({ keepOpen: true });
+      await state.checkpoint().catch((err) => log.warn({ err }, 'pipeline state not snapshotted'));
       await flushTemplates();
       await Promise.allSettled(unsubscribe.map((u) => u()));
       await cache.close();
@@ -319,6 +399,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
     },
   };
 }
+
+/** Records kept on disk for retraining (about 1 KB each). */
+const HISTORY_RECORDS = 200_000;
 
 function bundleDefaults(p: LivePipeline) {
   const s = p.activeScorer;

@@ -43,6 +43,8 @@ export interface TrainSummary {
 export const DEFAULT_FALSE_ALARM_RATE = 0.001;
 /** Share of training units held back to calibrate scores (never used to fit a model). */
 const HELD_OUT = 0.2;
+/** Most of the training units the held-back set may take when it grows to resolve the false-alarm rate. */
+const MAX_HELD_OUT = 0.5;
 
 /**
  * Trains a bundle: mine templates over all lines, then re-read and cut the lines into units with
@@ -116,8 +118,9 @@ async function fitBundle(
       (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) ||
       (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
+  const falseAlarmRate = opts.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
   const order = shuffle(units.length, seed);
-  const nHeld = Math.max(5, Math.round(units.length * HELD_OUT));
+  const nHeld = heldOutSize(units.length, falseAlarmRate);
   const held = order.slice(0, nHeld).map((i) => units[i]!);
   const fit = order.slice(nHeld).map((i) => units[i]!);
   log(
@@ -137,7 +140,6 @@ async function fitBundle(
   const ensemble = Ensemble.fit(heldScores.raw);
   await runtime.close();
 
-  const falseAlarmRate = opts.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
   const seconds = (performance.now() - opts.t0) / 1000;
   const createdAt = new Date().toISOString();
   const version = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${seed}`;
@@ -170,6 +172,19 @@ async function fitBundle(
   await writeBundle(opts.out, manifest, trained.onnx, store);
   log(`wrote bundle ${version} to ${opts.out} in ${summary.seconds} s`);
   return summary;
+}
+
+/**
+ * Units held back for calibration: a fifth, or 1/rate - 1 when a fifth is fewer and half the units
+ * are enough. The smallest conformal p-value n held-back units can give is 1/(n + 1): below
+ * 1/rate - 1 units the threshold lies past the largest held-back score, extrapolated, so one odd
+ * unit moves it. Sets too small to reach that even with half held back keep a fifth: taking
+ * models' training data would not buy the resolution.
+ */
+export function heldOutSize(units: number, falseAlarmRate: number): number {
+  const fifth = Math.max(5, Math.round(units * HELD_OUT));
+  const resolving = Math.ceil(1 / falseAlarmRate) - 1;
+  return fifth < resolving && resolving <= units * MAX_HELD_OUT ? resolving : fifth;
 }
 
 function shuffle(n: number, seed: number): number[] {

@@ -11,6 +11,10 @@ export interface Assigner {
   /** Event time has reached `ms`: close what can close (quiet streams, idle sessions). */
   advance(ms: number): void;
   flush(): void;
+  /** The stream's open units as plain JSON (snapshots), undefined when it has none. */
+  exportStream(stream: string): unknown;
+  importStream(stream: string, json: unknown): void;
+  dropStream(stream: string): void;
 }
 
 export const DEFAULT_WINDOW_SECONDS = 60;

@@ -30,7 +30,7 @@ describe('store options from the service config', () => {
       kind: 'postgres',
       url: 'postgres://u@db:5432/logsieve?sslmode=require',
     });
-    expect(cacheOptions(cfg)).toEqual({ kind: 'redis', url: 'redis://cache:6379' });
+    expect(cacheOptions(cfg)).toEqual({ kind: 'redis', url: 'redis://cache:6379', caFile: null });
     const models = openModelStore(cfg);
     expect(models.kind).toBe('s3');
     expect(models).toBeInstanceOf(S3ModelStore);

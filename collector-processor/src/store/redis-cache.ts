@@ -1,4 +1,6 @@
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
+import { redisTls } from '../config/tls-files';
 import type { Cache } from './cache';
 
 export interface RedisCacheOptions {
@@ -6,6 +8,8 @@ export interface RedisCacheOptions {
   /** Put before every key and channel, so several deployments (or test runs) share one Redis. */
   prefix?: string;
   connectTimeoutMs?: number;
+  /** A private CA for a rediss:// URL (cache.caFile); the system's CAs otherwise. */
+  caFile?: string | null;
 }
 
 /** Redis through ioredis: one connection for commands, one for subscriptions (Redis requires it). */
@@ -26,8 +30,12 @@ export class RedisCache implements Cache {
 
   /** Rejects when Redis cannot be reached within the timeout. */
   static async connect(opts: RedisCacheOptions): Promise<RedisCache> {
+    // rediss:// turns TLS on in ioredis; a tls object would turn it on for redis:// too.
+    const tls = opts.url.startsWith('rediss://') ? redisTls(opts.caFile) : undefined;
+    if (opts.url.startsWith('rediss://')) await checkTls(opts.url, tls ?? {}, opts.connectTimeoutMs ?? 3000);
     const make = () =>
       new Redis(opts.url, {
+        ...(tls ? { tls } : {}),
         lazyConnect: true,
         connectTimeout: opts.connectTimeoutMs ?? 3000,
         maxRetriesPerRequest: 2,
@@ -87,4 +95,27 @@ export class RedisCache implements Cache {
   async close(): Promise<void> {
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
   }
+}
+
+/**
+ * ioredis listens once for an error on its socket, and a failed TLS handshake can raise two (the
+ * verification failure, then the server's alert), which would crash the process. A handshake of
+ * our own first turns a wrong CA or host name into an ordinary connect error.
+ */
+function checkTls(url: string, tls: ConnectionOptions, timeoutMs: number): Promise<void> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ ...tls, host: u.hostname, port: Number(u.port || 6379) }, () => {
+      socket.end();
+      resolve();
+    });
+    socket.on('error', (err) => {
+      socket.destroy();
+      reject(err);
+    });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`TLS handshake with ${u.host} timed out`));
+    });
+  });
 }

@@ -529,9 +529,9 @@ export class SqlStorage implements Storage {
     };
   }
 
-  async saveState(stream: string, kind: string, data: StateData): Promise<void> {
+  async saveState(stream: string, kind: string, data: StateData, db: SqlQueryable = this.db): Promise<void> {
     const bytes = data instanceof Uint8Array;
-    await this.db.query(
+    await db.query(
       `INSERT INTO stream_state (stream, kind, json, bytes, updated_at) VALUES ($1, $2, $3::text::jsonb, $4, now())
        ON CONFLICT (stream, kind) DO UPDATE SET json = EXCLUDED.json, bytes = EXCLUDED.bytes, updated_at = EXCLUDED.updated_at`,
       [stream, kind, bytes ? null : json(data), bytes ? data : null],
@@ -559,8 +559,22 @@ export class SqlStorage implements Storage {
     return rows[0] ? rows[0].value : null;
   }
 
-  async setOffset(key: string, value: unknown): Promise<void> {
-    await this.db.query(
+  async saveCheckpoint(
+    kind: string,
+    states: Record<string, StateData | null>,
+    offsets: Record<string, unknown>,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const [stream, data] of Object.entries(states)) {
+        if (data) await this.saveState(stream, kind, data, tx);
+        else await tx.query('DELETE FROM stream_state WHERE stream = $1 AND kind = $2', [stream, kind]);
+      }
+      for (const [key, value] of Object.entries(offsets)) await this.setOffset(key, value, tx);
+    });
+  }
+
+  async setOffset(key: string, value: unknown, db: SqlQueryable = this.db): Promise<void> {
+    await db.query(
       `INSERT INTO offsets (key, value, updated_at) VALUES ($1, $2::text::jsonb, now())
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
       [key, json(value)],

@@ -303,6 +303,23 @@ describe.each(backends)('SqlStorage on $name', ({ skip, connect }) => {
     expect(await s.getOffset('kafka:otlp_logs:0')).toBe('42');
   });
 
+  it.skipIf(skip)('stores a checkpoint of states and offsets all together or not at all', async () => {
+    await s.saveCheckpoint(
+      'ckpt',
+      { api: { windows: 1 }, db: { windows: 2 } },
+      { 'kafka:g:t:0': { next: '5' } },
+    );
+    await s.saveCheckpoint('ckpt', { api: { windows: 3 }, db: null }, { 'kafka:g:t:0': { next: '9' } });
+    expect((await s.listStates('ckpt')).map((r) => [r.stream, r.data])).toEqual([['api', { windows: 3 }]]);
+    expect(await s.getOffset('kafka:g:t:0')).toEqual({ next: '9' });
+    // A state that cannot be stored (jsonb has no \u0000) rolls the offsets back with it.
+    await expect(
+      s.saveCheckpoint('ckpt', { api: { bad: '\u0000' } }, { 'kafka:g:t:0': { next: '12' } }),
+    ).rejects.toThrow();
+    expect(await s.getOffset('kafka:g:t:0')).toEqual({ next: '9' });
+    expect((await s.loadState('api', 'ckpt'))?.data).toEqual({ windows: 3 });
+  });
+
   it.skipIf(skip)('summarises streams from templates and anomalies', async () => {
     const streams = await s.listStreams();
     expect(streams).toEqual([

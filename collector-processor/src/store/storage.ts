@@ -184,6 +184,16 @@ export interface Storage {
   /** Every stream's snapshot of one kind (a replica picking up rebalanced partitions). */
   listStates(kind: string): Promise<(StoredState & { stream: string })[]>;
 
+  /**
+   * Stream snapshots of one kind (null deletes one) and offsets in one transaction: the state and
+   * the source positions it covers are stored together or not at all.
+   */
+  saveCheckpoint(
+    kind: string,
+    states: Record<string, StateData | null>,
+    offsets: Record<string, unknown>,
+  ): Promise<void>;
+
   getOffset<T = unknown>(key: string): Promise<T | null>;
   setOffset(key: string, value: unknown): Promise<void>;
 

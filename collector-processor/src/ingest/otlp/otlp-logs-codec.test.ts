@@ -5,6 +5,7 @@ import {
   decodeOtlpLogsJson,
   decodeOtlpLogsJsonBytes,
   decodeOtlpLogsProto,
+  MAX_VALUE_DEPTH,
   OtlpDecodeError,
 } from './otlp-logs-decoder';
 import {
@@ -184,6 +185,18 @@ describe('OTLP logs codec', () => {
     expect(() =>
       decodeOtlpLogsJson({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: 'soon' }] }] }] }),
     ).toThrow(/timeUnixNano/);
+  });
+
+  it('refuses values nested deeper than MAX_VALUE_DEPTH instead of overflowing the stack', () => {
+    const nested = (depth: number) => {
+      let v: unknown = { stringValue: 'x' };
+      for (let i = 0; i < depth; i++) v = { arrayValue: { values: [v] } };
+      return { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: v }] }] }] };
+    };
+    expect(decodeOtlpLogsJson(nested(MAX_VALUE_DEPTH - 1))).toHaveLength(1);
+    expect(() => decodeOtlpLogsJson(nested(MAX_VALUE_DEPTH))).toThrow(/nested deeper than/);
+    const deep = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${'{"kvlistValue":{"values":[{"key":"k","value":'.repeat(100_000)}{}${'}]}}'.repeat(100_000)}}]}]}]}`;
+    expect(() => decodeOtlpLogsJsonBytes(Buffer.from(deep))).toThrow(OtlpDecodeError);
   });
 
   it('encodes responses with and without partial success', () => {

@@ -8,18 +8,24 @@ export class OtlpDecodeError extends Error {
 
 type Obj = Record<string, unknown>;
 const UNKNOWN_SERVICE = 'unknown_service';
+/**
+ * Deepest AnyValue nesting accepted. protobufjs already stops binary payloads at 100 nested
+ * messages (protoc's default); JSON gets the same bound here, so a deeply nested body is a 400
+ * rather than a stack overflow.
+ */
+export const MAX_VALUE_DEPTH = 50;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Binary protobuf ExportLogsServiceRequest -> records. */
 export function decodeOtlpLogsProto(bytes: Uint8Array): LogRecord[] {
-  let message;
+  let request;
   try {
-    message = ExportLogsServiceRequest.decode(bytes);
+    // longs as strings keep full int64 precision; bytes stay Uint8Array (trace ids -> hex below).
+    request = ExportLogsServiceRequest.toObject(ExportLogsServiceRequest.decode(bytes), { longs: String });
   } catch (err) {
     throw new OtlpDecodeError(`invalid protobuf: ${(err as Error).message}`);
   }
-  // longs as strings keep full int64 precision; bytes stay Uint8Array (trace ids -> hex below).
-  return recordsFromRequest(ExportLogsServiceRequest.toObject(message, { longs: String }));
+  return recordsFromRequest(request);
 }
 
 /** OTLP/JSON bytes (UTF-8) -> records; invalid UTF-8 and invalid JSON are decode errors. */
@@ -152,30 +158,32 @@ function id(v: unknown, size: number, where: string): string | undefined {
   return /^0+$/.test(hex) ? undefined : hex;
 }
 
-function attributes(v: unknown, where: string): Record<string, unknown> {
+function attributes(v: unknown, where: string, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (v === undefined || v === null) return out;
   if (!Array.isArray(v)) throw new OtlpDecodeError(`${where}: expected an array`);
   for (const kv of v) {
     const { key, value } = obj(kv, where);
     if (typeof key !== 'string') throw new OtlpDecodeError(`${where}: key must be a string`);
-    out[key] = value === undefined || value === null ? null : anyValue(value, `${where}.${key}`);
+    out[key] = value === undefined || value === null ? null : anyValue(value, `${where}.${key}`, depth);
   }
   return out;
 }
 
 /** AnyValue -> the plain JSON value it stands for. */
-function anyValue(v: unknown, where: string): unknown {
+function anyValue(v: unknown, where: string, depth = 0): unknown {
+  if (depth >= MAX_VALUE_DEPTH)
+    throw new OtlpDecodeError(`${where}: values nested deeper than ${MAX_VALUE_DEPTH}`);
   const o = obj(v, where);
   if (typeof o.stringValue === 'string') return o.stringValue;
   if (typeof o.boolValue === 'boolean') return o.boolValue;
   if (o.intValue !== undefined && o.intValue !== null) return int64(o.intValue, where);
   if (o.doubleValue !== undefined && o.doubleValue !== null) return Number(o.doubleValue);
   if (o.arrayValue !== undefined && o.arrayValue !== null) {
-    return list(obj(o.arrayValue, where), 'values').map((x) => anyValue(x, where));
+    return list(obj(o.arrayValue, where), 'values').map((x) => anyValue(x, where, depth + 1));
   }
   if (o.kvlistValue !== undefined && o.kvlistValue !== null) {
-    return attributes(obj(o.kvlistValue, where).values, where);
+    return attributes(obj(o.kvlistValue, where).values, where, depth + 1);
   }
   if (o.bytesValue instanceof Uint8Array) return Buffer.from(o.bytesValue).toString('base64');
   if (typeof o.bytesValue === 'string') return o.bytesValue;

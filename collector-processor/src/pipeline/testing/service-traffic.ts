@@ -1,3 +1,7 @@
+import type { LogRecord } from '../../record';
+import { RecordDecoder } from '../record-decoder';
+import { trainFromRecords } from '../trainer';
+
 /*
  * Synthetic traffic for the service tests: minutes of a normal two-service pattern (lines carry
  * ISO timestamps, so event time advances as fast as the test posts) and a burst of new errors.
@@ -31,4 +35,40 @@ export function errorBurst(start: number, i: number): string[] {
 /** A start minute such that `minutes` minutes of event time end about now (the service also closes windows by the clock). */
 export function startMinutesAgo(minutes: number): number {
   return Math.floor((Date.now() - minutes * 60_000) / 60_000) * 60_000;
+}
+
+/** Raw lines of a stream as decoded records (what the Collector sends, or the pipeline decodes). */
+export function decodeLines(stream: string, lines: string[]): LogRecord[] {
+  const decoder = new RecordDecoder();
+  return lines.map((l, k) =>
+    decoder.decode({
+      stream,
+      line: k + 1,
+      timeMs: null,
+      severityNumber: 0,
+      severityText: '',
+      body: l,
+      raw: l,
+    })!,
+  );
+}
+
+/** One minute of a stream's normal traffic (`api*` or `worker*`) as decoded records. */
+export function minuteRecords(stream: string, start: number, i: number): LogRecord[] {
+  const m = normalMinute(start, i);
+  return decodeLines(stream, stream.startsWith('api') ? m.api : m.worker);
+}
+
+/** A model bundle trained on `minutes` minutes of the streams' normal traffic (60-second windows). */
+export async function trainTrafficModel(
+  out: string,
+  streams: string[],
+  start: number,
+  minutes = 30,
+  seed?: number,
+) {
+  const records = streams.flatMap((s) =>
+    Array.from({ length: minutes }, (_, i) => minuteRecords(s, start, i)).flat(),
+  );
+  await trainFromRecords(records, { out, unit: { kind: 'window', windowSeconds: 60 }, seed });
 }

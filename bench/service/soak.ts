@@ -1,0 +1,249 @@
+/**
+ * Soak: a real `logsieve serve` process under a steady OTLP/HTTP (protobuf) load for --minutes.
+ * First the service learns a baseline from the same traffic (as fast as it takes it), then records
+ * are sent at --rate records/s in batches of --batch, event time advancing at the wall clock's
+ * pace. Every --sample seconds it prints the service's RSS, the ingest queue depth
+ * (logsieve_queue_depth) and records sent/accepted/processed; at the end the RSS growth from the
+ * first sample after --warmup seconds to the last one (target < 10 %), and records
+ * sent/accepted/refused/processed/lost (lost = accepted and never processed nor counted as dropped).
+ * Usage: npx tsx bench/service/soak.ts [--minutes 10] [--rate 5000] [--batch 500] [--sample 10] [--warmup 60]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LogRecord } from '../../collector-processor/src/record';
+import { encodeExportLogsRequest } from '../../collector-processor/src/ingest/otlp/otlp-logs-encoder';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const minutes = arg('minutes', 10);
+const rate = arg('rate', 5000);
+const batch = arg('batch', 500);
+const sampleSeconds = arg('sample', 10);
+// Caches, JIT and the first windows settle in the first minute; short runs warm up for a fifth.
+const warmupSeconds = arg('warmup', Math.min(60, (minutes * 60) / 5));
+
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+
+const ports = {
+  rest: await freePort(),
+  otlpHttp: await freePort(),
+  otlpGrpc: await freePort(),
+  metrics: await freePort(),
+};
+const dataDir = mkdtempSync(join(tmpdir(), 'logsieve-soak-'));
+const proc = spawn(
+  process.execPath,
+  [resolve(import.meta.dirname, '../../collector-processor/bin/logsieve.js'), 'serve', '--data-dir', dataDir],
+  {
+    env: {
+      ...process.env,
+      LOGSIEVE_SERVER__HOST: '127.0.0.1',
+      LOGSIEVE_SERVER__PORTS__REST: String(ports.rest),
+      LOGSIEVE_SERVER__PORTS__OTLP_HTTP: String(ports.otlpHttp),
+      LOGSIEVE_SERVER__PORTS__OTLP_GRPC: String(ports.otlpGrpc),
+      LOGSIEVE_SERVER__PORTS__METRICS: String(ports.metrics),
+      LOGSIEVE_MODEL__BASELINE_MINUTES: '30',
+      LOGSIEVE_MODEL__BASELINE_MIN_UNITS: '60',
+      LOGSIEVE_LOG__LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
+const rest = (p: string) => `http://127.0.0.1:${ports.rest}${p}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Event time starts a day ago. While the baseline is learned it runs at 5 ms per record (so that
+// 30 minutes of it arrive in seconds); under the steady load at the wall clock's pace.
+let eventMs = Date.now() - 24 * 3_600_000;
+let seq = 0;
+const streams = ['api', 'worker', 'billing'];
+function body(stream: string, n: number): { severityText: string; severityNumber: number; body: string } {
+  switch (n % 4) {
+    case 0:
+      return {
+        severityText: 'INFO',
+        severityNumber: 9,
+        body: `${stream} GET /items/${n % 97} 200 in ${5 + (n % 40)} ms`,
+      };
+    case 1:
+      return {
+        severityText: 'INFO',
+        severityNumber: 9,
+        body: `${stream} job ${n} started on worker-${n % 8}`,
+      };
+    case 2:
+      return {
+        severityText: 'INFO',
+        severityNumber: 9,
+        body: `${stream} job ${n - 1} finished in ${100 + (n % 300)} ms`,
+      };
+    default:
+      return {
+        severityText: 'DEBUG',
+        severityNumber: 5,
+        body: `${stream} cache hit ratio ${(n % 100) / 100} for shard ${n % 16}`,
+      };
+  }
+}
+function payload(msPerRecord: number): Buffer {
+  const records: LogRecord[] = [];
+  for (let i = 0; i < batch; i++) {
+    const stream = streams[seq % streams.length]!;
+    eventMs += msPerRecord;
+    records.push({ stream, line: i + 1, timeMs: Math.floor(eventMs), ...body(stream, seq++) });
+  }
+  return Buffer.from(encodeExportLogsRequest(records));
+}
+
+const counts = { sent: 0, accepted: 0, refused: 0, failed: 0 };
+async function post(msPerRecord: number): Promise<boolean> {
+  counts.sent += batch;
+  try {
+    const r = await fetch(`http://127.0.0.1:${ports.otlpHttp}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: payload(msPerRecord),
+    });
+    await r.arrayBuffer();
+    if (r.ok) counts.accepted += batch;
+    else counts.refused += batch;
+    return r.ok;
+  } catch {
+    counts.failed += batch;
+    return false;
+  }
+}
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) n += Number(m[1]);
+  return n;
+}
+const settled = async () =>
+  (await metric('logsieve_records_processed_total')) + (await metric('logsieve_records_dropped_total'));
+const rssMiB = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))![1]) / 1024;
+
+/** Waits until every accepted record is processed or counted as dropped (or `ms` passed). */
+async function drain(expected: () => number, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while ((await settled()) < expected() && Date.now() < end) await sleep(500);
+}
+
+try {
+  for (let t = Date.now(); ; await sleep(200)) {
+    if ((await fetch(rest('/healthz')).catch(() => null))?.ok) break;
+    if (Date.now() - t > 60_000) throw new Error('service did not start');
+  }
+
+  // Baseline: send as fast as the service takes it until a model is active.
+  const t0 = Date.now();
+  let ready = false;
+  const learners = Array.from({ length: 4 }, async () => {
+    while (!ready) if (!(await post(5))) await sleep(50);
+  });
+  while (!ready) {
+    await sleep(500);
+    ready = (await fetch(rest('/readyz'))).status === 200;
+    if (Date.now() - t0 > 600_000) throw new Error('no model after 10 minutes');
+  }
+  await Promise.all(learners);
+  await drain(() => counts.accepted, 60_000);
+  console.log(
+    `baseline learned, model active after ${((Date.now() - t0) / 1000).toFixed(1)} s (${counts.accepted} records)`,
+  );
+
+  // Steady load: batch k leaves at start + k * interval; at most 8 requests in flight.
+  const base = {
+    ...counts,
+    settled: await settled(),
+    dropped: await metric('logsieve_records_dropped_total'),
+  };
+  const interval = (batch / rate) * 1000;
+  const start = Date.now();
+  const end = start + minutes * 60_000;
+  let inFlight = 0;
+  let late = 0;
+  const sender = (async () => {
+    for (let k = 0; ; k++) {
+      const due = start + k * interval;
+      if (due >= end) break;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      while (inFlight >= 8) {
+        late++;
+        await sleep(5);
+      }
+      inFlight++;
+      void post(1000 / rate).finally(() => inFlight--);
+    }
+    while (inFlight > 0) await sleep(10);
+  })();
+
+  interface Sample {
+    t: number;
+    rss: number;
+    queue: number;
+    sent: number;
+    accepted: number;
+    processed: number;
+  }
+  const samples: Sample[] = [];
+  console.log(
+    `steady load: ${rate} records/s in batches of ${batch} for ${minutes} min; warm-up ${warmupSeconds} s`,
+  );
+  console.log('   t(s)  RSS(MiB)  queue   sent/s  accepted/s  processed/s    refused');
+  let last = { t: start, sent: base.sent, accepted: base.accepted, processed: base.settled };
+  for (let next = start + sampleSeconds * 1000; next <= end; next += sampleSeconds * 1000) {
+    await sleep(Math.max(0, next - Date.now()));
+    const now = Date.now();
+    const s: Sample = {
+      t: (now - start) / 1000,
+      rss: rssMiB(),
+      queue: await metric('logsieve_queue_depth'),
+      sent: counts.sent,
+      accepted: counts.accepted,
+      processed: await settled(),
+    };
+    samples.push(s);
+    const dt = (now - last.t) / 1000;
+    console.log(
+      `${s.t.toFixed(0).padStart(7)} ${s.rss.toFixed(0).padStart(9)} ${String(s.queue).padStart(6)} ${((s.sent - last.sent) / dt).toFixed(0).padStart(8)} ${((s.accepted - last.accepted) / dt).toFixed(0).padStart(11)} ${((s.processed - last.processed) / dt).toFixed(0).padStart(12)} ${String(counts.refused - base.refused).padStart(10)}`,
+    );
+    last = { t: now, sent: s.sent, accepted: s.accepted, processed: s.processed };
+  }
+  await sender;
+  const accepted = counts.accepted - base.accepted;
+  await drain(() => counts.accepted, 120_000);
+  const settledNow = await settled();
+  const dropped = (await metric('logsieve_records_dropped_total')) - base.dropped;
+  const processed = settledNow - base.settled - dropped;
+
+  const after = samples.find((s) => s.t >= warmupSeconds) ?? samples[0];
+  const final = samples[samples.length - 1];
+  console.log(
+    `records: sent ${counts.sent - base.sent}, accepted ${accepted}, refused ${counts.refused - base.refused}, failed ${counts.failed - base.failed}, processed ${processed}, dropped (counted) ${dropped}, lost ${accepted - processed - dropped}; sender behind schedule ${late} times`,
+  );
+  if (after && final && final !== after) {
+    const growth = ((final.rss - after.rss) / after.rss) * 100;
+    console.log(
+      `RSS ${after.rss.toFixed(0)} MiB at ${after.t.toFixed(0)} s -> ${final.rss.toFixed(0)} MiB at ${final.t.toFixed(0)} s: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % (target < 10 %: ${growth < 10 ? 'met' : 'NOT met'})`,
+    );
+  } else console.log('RSS growth: too few samples after the warm-up (run longer or lower --warmup)');
+} finally {
+  proc.kill('SIGTERM');
+  await new Promise((r) => proc.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -8,100 +8,31 @@
  * sent/accepted/refused/processed/lost (lost = accepted and never processed nor counted as dropped).
  * Usage: npx tsx bench/service/soak.ts [--minutes 10] [--rate 5000] [--batch 500] [--sample 10] [--warmup 60]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { LogRecord } from '../../collector-processor/src/record';
 import { encodeExportLogsRequest } from '../../collector-processor/src/ingest/otlp/otlp-logs-encoder';
+import { benchLine, numberArg, sleep, startServe } from './serve-process';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const minutes = arg('minutes', 10);
-const rate = arg('rate', 5000);
-const batch = arg('batch', 500);
-const sampleSeconds = arg('sample', 10);
+const minutes = numberArg('minutes', 10);
+const rate = numberArg('rate', 5000);
+const batch = numberArg('batch', 500);
+const sampleSeconds = numberArg('sample', 10);
 // Caches, JIT and the first windows settle in the first minute; short runs warm up for a fifth.
-const warmupSeconds = arg('warmup', Math.min(60, (minutes * 60) / 5));
+const warmupSeconds = numberArg('warmup', Math.min(60, (minutes * 60) / 5));
 
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-
-const ports = {
-  rest: await freePort(),
-  otlpHttp: await freePort(),
-  otlpGrpc: await freePort(),
-  metrics: await freePort(),
-};
-const dataDir = mkdtempSync(join(tmpdir(), 'logsieve-soak-'));
-const proc = spawn(
-  process.execPath,
-  [resolve(import.meta.dirname, '../../collector-processor/bin/logsieve.js'), 'serve', '--data-dir', dataDir],
-  {
-    env: {
-      ...process.env,
-      LOGSIEVE_SERVER__HOST: '127.0.0.1',
-      LOGSIEVE_SERVER__PORTS__REST: String(ports.rest),
-      LOGSIEVE_SERVER__PORTS__OTLP_HTTP: String(ports.otlpHttp),
-      LOGSIEVE_SERVER__PORTS__OTLP_GRPC: String(ports.otlpGrpc),
-      LOGSIEVE_SERVER__PORTS__METRICS: String(ports.metrics),
-      LOGSIEVE_MODEL__BASELINE_MINUTES: '30',
-      LOGSIEVE_MODEL__BASELINE_MIN_UNITS: '60',
-      LOGSIEVE_LOG__LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  },
-);
-const rest = (p: string) => `http://127.0.0.1:${ports.rest}${p}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const serve = await startServe();
+const { ports, rest, metric } = serve;
 
 // Event time starts a day ago. While the baseline is learned it runs at 5 ms per record (so that
 // 30 minutes of it arrive in seconds); under the steady load at the wall clock's pace.
 let eventMs = Date.now() - 24 * 3_600_000;
 let seq = 0;
 const streams = ['api', 'worker', 'billing'];
-function body(stream: string, n: number): { severityText: string; severityNumber: number; body: string } {
-  switch (n % 4) {
-    case 0:
-      return {
-        severityText: 'INFO',
-        severityNumber: 9,
-        body: `${stream} GET /items/${n % 97} 200 in ${5 + (n % 40)} ms`,
-      };
-    case 1:
-      return {
-        severityText: 'INFO',
-        severityNumber: 9,
-        body: `${stream} job ${n} started on worker-${n % 8}`,
-      };
-    case 2:
-      return {
-        severityText: 'INFO',
-        severityNumber: 9,
-        body: `${stream} job ${n - 1} finished in ${100 + (n % 300)} ms`,
-      };
-    default:
-      return {
-        severityText: 'DEBUG',
-        severityNumber: 5,
-        body: `${stream} cache hit ratio ${(n % 100) / 100} for shard ${n % 16}`,
-      };
-  }
-}
 function payload(msPerRecord: number): Buffer {
   const records: LogRecord[] = [];
   for (let i = 0; i < batch; i++) {
     const stream = streams[seq % streams.length]!;
     eventMs += msPerRecord;
-    records.push({ stream, line: i + 1, timeMs: Math.floor(eventMs), ...body(stream, seq++) });
+    records.push({ stream, line: i + 1, timeMs: Math.floor(eventMs), ...benchLine(stream, seq++) });
   }
   return Buffer.from(encodeExportLogsRequest(records));
 }
@@ -125,17 +56,8 @@ async function post(msPerRecord: number): Promise<boolean> {
   }
 }
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
-  let n = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) n += Number(m[1]);
-  return n;
-}
 const settled = async () =>
   (await metric('logsieve_records_processed_total')) + (await metric('logsieve_records_dropped_total'));
-const rssMiB = () =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))![1]) / 1024;
-
 /** Waits until every accepted record is processed or counted as dropped (or `ms` passed). */
 async function drain(expected: () => number, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -143,10 +65,7 @@ async function drain(expected: () => number, ms: number): Promise<void> {
 }
 
 try {
-  for (let t = Date.now(); ; await sleep(200)) {
-    if ((await fetch(rest('/healthz')).catch(() => null))?.ok) break;
-    if (Date.now() - t > 60_000) throw new Error('service did not start');
-  }
+  await serve.started();
 
   // Baseline: send as fast as the service takes it until a model is active.
   const t0 = Date.now();
@@ -211,7 +130,7 @@ try {
     const now = Date.now();
     const s: Sample = {
       t: (now - start) / 1000,
-      rss: rssMiB(),
+      rss: serve.rssMiB(),
       queue: await metric('logsieve_queue_depth'),
       sent: counts.sent,
       accepted: counts.accepted,
@@ -243,7 +162,5 @@ try {
     );
   } else console.log('RSS growth: too few samples after the warm-up (run longer or lower --warmup)');
 } finally {
-  proc.kill('SIGTERM');
-  await new Promise((r) => proc.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await serve.stop();
 }

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { rng } from '@logsieve/models';
 import type { LogRecord } from '../../record';
 import { encodeExportLogsRequest, exportLogsRequestJson } from '../otlp/otlp-logs-encoder';
 import { ExportLogsServiceResponse, RpcStatus } from '../otlp/otlp-logs-schema';
@@ -8,18 +9,6 @@ import { ExportLogsServiceResponse, RpcStatus } from '../otlp/otlp-logs-schema';
  * names the listener it goes to and the payload, never the expected answer (the test checks the
  * service's answers against its own metrics). Payloads are built on demand: some are 10 MB.
  */
-
-/** mulberry32: small, fast and the same sequence for the same seed everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface HttpCase {
   via: 'otlp_http' | 'rest';
@@ -159,7 +148,7 @@ function longLine(bytes: number): LogRecord[] {
  * with the others'. Kinds and how many: see the counts the test prints.
  */
 export function ingestCorpus(o: CorpusOptions): IngestCase[] {
-  const rnd = seededRandom(o.seed);
+  const rnd = rng(o.seed);
   const cases: IngestCase[] = [];
   const add = (n: number, make: (i: number) => IngestCase) => {
     for (let i = 0; i < n; i++) cases.push(make(i));
@@ -512,7 +501,7 @@ export const BAD_REGEXES = [
 
 /** Configurations that must stop start-up with one line naming the problem. */
 export function configCorpus(seed: number): ConfigCase[] {
-  const rnd = seededRandom(seed);
+  const rnd = rng(seed);
   const cases: ConfigCase[] = [];
   for (const re of BAD_REGEXES) {
     cases.push({ kind: 'bad_regex', yaml: `features:\n  sessionKey: ${JSON.stringify(re)}\n` });

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         topic: 'otlp_logs',
         groupId: 'logsieve',
         encoding: 'otlp_proto',
+        sessionTimeoutMs: 30000,
         tls: { enabled: false, caFile: null, certFile: null, keyFile: null },
         sasl: { mechanism: null, username: null, password: null },
       },

@@ -60,6 +60,7 @@ function exercise(metrics: Metrics): void {
   metrics.stageLatency('score', 3);
   metrics.queueDepth('ingest', 17);
   metrics.kafkaLag('otlp_logs', 2, 40);
+  metrics.kafkaMessagesDuplicate('otlp_logs', 3);
   metrics.activeModels('v1', ['lof', 'lstm']);
   metrics.modelReady(true);
   metrics.eventsEmitted('kafka', 'error');
@@ -108,6 +109,7 @@ describe('Metrics on /metrics', () => {
     expect(value('logsieve_processing_latency_seconds_bucket', { stage: 'score', le: '0.025' })).toBe(1);
     expect(value('logsieve_processing_latency_seconds_bucket', { stage: 'score', le: '5' })).toBe(2);
     expect(value('logsieve_kafka_consumer_lag', { topic: 'otlp_logs', partition: '2' })).toBe(40);
+    expect(value('logsieve_kafka_messages_duplicate_total', { topic: 'otlp_logs' })).toBe(3);
     expect(value('logsieve_model_info', { model: 'lstm', version: 'v1' })).toBe(1);
     expect(value('logsieve_events_emitted_total', { sink: 'kafka', outcome: 'error' })).toBe(1);
   });

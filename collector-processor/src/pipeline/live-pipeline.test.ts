@@ -15,9 +15,9 @@ import {
   trainTrafficModel,
 } from './testing/service-traffic';
 
-// A window scored again under another model (records of an already-closed window arriving after a
-// model activation: delayed or replayed logs) must not become a second anomaly for that window.
-describe('LivePipeline anomalies', () => {
+// The live pipeline's own contracts: one anomaly per stream and window, and the state and source
+// positions it hands to storage.
+describe('LivePipeline', () => {
   let dir: string;
   let storage: Storage;
   const start = startMinutesAgo(120);
@@ -34,6 +34,8 @@ describe('LivePipeline anomalies', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  // Records of a closed window arriving after a model activation (delayed or replayed logs) score
+  // the window again under the new model: that must not become a second anomaly for it.
   it('lists one anomaly per stream and window when a new model scores the window again', async () => {
     const events: AnomalyEvent[] = [];
     const pipeline = new LivePipeline({
@@ -86,4 +88,39 @@ describe('LivePipeline anomalies', () => {
     expect(new Set(windows).size).toBe(windows.length);
     expect(listed.total).toBe(windows.length);
   }, 120_000);
+
+  it('snapshots the streams and source positions it holds, and forgets them on release', async () => {
+    const collecting = () =>
+      new LivePipeline({
+        unit: { kind: 'window', windowSeconds: 60 },
+        modelsDir: path.join(dir, 'models'),
+        queueCapacity: 100_000,
+        baselineMinutes: 1000,
+        baselineMinUnits: 1000,
+      });
+    const p = collecting();
+    p.start();
+    await p.accept(minuteRecords('api', start, 0), 'kafka', { key: 'kafka:g:t:0', value: { next: '1' } });
+    await p.accept(minuteRecords('worker', start, 0), 'kafka', { key: 'kafka:g:t:1', value: { next: '7' } });
+    await p.drained();
+    const snap = p.takeSnapshot();
+    expect(snap.positions).toEqual({ 'kafka:g:t:0': { next: '1' }, 'kafka:g:t:1': { next: '7' } });
+    expect(Object.keys(snap.streams).sort()).toEqual(['api', 'worker']);
+    // Nothing changed since: the next snapshot carries positions only.
+    expect(Object.keys(p.takeSnapshot().streams)).toEqual([]);
+
+    // Another pipeline resumes a stream from its snapshot: same open window, same line count.
+    const q = collecting();
+    expect(q.restoreStream('api', snap.streams.api!)).toBe(true);
+    q.start();
+    await q.accept(minuteRecords('api', start, 0).slice(0, 2), 'rest');
+    await q.drained();
+    const units = (s: typeof snap) => (s.streams.api!.units as { open: { lines: number }[] }).open;
+    expect(units(q.takeSnapshot())[0]!.lines).toBe(units(snap)[0]!.lines + 2);
+
+    expect(p.release(new Set(['kafka:g:t:1']))).toEqual(['worker']);
+    expect(p.positionKeys()).toEqual(['kafka:g:t:0']);
+    await p.stop();
+    await q.stop();
+  });
 });

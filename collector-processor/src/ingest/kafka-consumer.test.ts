@@ -164,7 +164,8 @@ describe.skipIf(skip !== null)('KafkaLogConsumer on the librdkafka mock cluster'
     await until(() => delivered() === 240, 45_000, 'all 240 records at the survivor');
     await until(
       () => survivorPartitions.length === partitionCount,
-      10_000,
+      // kafkajs may crash on the mock cluster's SyncGroup answer and rejoin: allow a second round.
+      30_000,
       'the survivor owning every partition',
     );
     // Everything the dead member got was uncommitted, so each of those came again: duplicates.

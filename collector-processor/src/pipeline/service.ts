@@ -76,28 +76,36 @@ export async function startService(config: Config, log: Logger): Promise<Running
     : { kind: 'window', windowSeconds: config.features.windowSeconds };
   const templates = new Map<string, TemplateUpdate>();
 
+  /** Replicas starting from the same bundle register it concurrently: losing that race is fine. */
   const register = async (dir: string, actor: string) => {
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     const version: string = manifest.version;
+    if (!(await models.list()).includes(version))
+      await models.save(version, dir).catch(async (err) => {
+        if (!(await models.list()).includes(version)) throw err;
+      });
     if (!(await storage.getModel(version))) {
       const t = manifest.training;
-      await storage.registerModel(
-        {
-          version,
-          createdAt: manifest.createdAt,
-          manifest,
-          trainingStats: {
-            units: t.units,
-            lines: t.lines,
-            templates: t.templates,
-            streams: t.streams,
-            seconds: t.seconds,
+      await storage
+        .registerModel(
+          {
+            version,
+            createdAt: manifest.createdAt,
+            manifest,
+            trainingStats: {
+              units: t.units,
+              lines: t.lines,
+              templates: t.templates,
+              streams: t.streams,
+              seconds: t.seconds,
+            },
+            evaluation: { heldOutUnits: t.heldOutUnits, falseAlarmRate: manifest.threshold.falseAlarmRate },
           },
-          evaluation: { heldOutUnits: t.heldOutUnits, falseAlarmRate: manifest.threshold.falseAlarmRate },
-        },
-        actor,
-      );
-      await models.save(version, dir);
+          actor,
+        )
+        .catch(async (err) => {
+          if (!(await storage.getModel(version))) throw err;
+        });
     }
     await storage.activateModel(version, actor);
   };

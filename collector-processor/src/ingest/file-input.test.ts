@@ -62,6 +62,20 @@ describe('readLineBatches', () => {
     ]);
   });
 
+  it('decodes UTF-8 split across read chunks, ASCII chunks before and after, and bad bytes', async () => {
+    // Read chunks are 1 MiB: a 3-byte character across the first boundary, an all-ASCII chunk
+    // after it, then an invalid byte.
+    const ascii = 'x'.repeat(99) + '\n';
+    const head = ascii.repeat(10_486).slice(0, (1 << 20) - 2);
+    const text = head + '€😀\n' + ascii.repeat(20_000) + 'tail\n';
+    const bytes = Buffer.concat([Buffer.from(text), Buffer.from([0x61, 0xff, 0x62, 0x0a])]);
+    const file = path.join(dir, 'utf8.log');
+    writeFileSync(file, bytes);
+    const lines = await allLines({ stream: 'utf8.log', path: file });
+    expect(lines).toEqual(bytes.toString('utf8').split('\n').slice(0, -1));
+    expect(lines.at(-1)).toBe('a\ufffdb');
+  });
+
   it('gunzips by magic bytes, whatever the name', async () => {
     expect(await allLines({ stream: 'g', path: path.join(dir, 'packed.log.gz') })).toEqual(['alpha', 'beta']);
     expect(await allLines({ stream: 'g', path: path.join(dir, 'no-suffix') })).toEqual(['gamma']);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../collector-processor/src/config/load-config';
+import { createHeaderCheck, MIN_STATIC_KEY_LENGTH } from '../collector-processor/src/api/auth/authenticator';
+import { loadConfig, type Config } from '../collector-processor/src/config/load-config';
 import { prometheusRuleFile, prometheusRuleYaml, rulesFile } from './kubernetes/prometheusrule';
 import { build, readDocuments, type Resource } from './test-support/kustomize';
 
@@ -19,6 +20,16 @@ const find = (rs: Resource[], kind: string, name = 'logsieve'): Tree => {
 };
 const subset = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** Only auth.apiKeys are checked here; the database's keys store is never asked. */
+const noDatabaseKeys = { verify: async () => null };
+/** What an operator does before applying: each CHANGE_ME... placeholder becomes one real key. */
+const replacePlaceholders = (data: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [
+      k,
+      v.replace(/CHANGE_ME\w*/g, (p) => `${p.toLowerCase()}-0123456789abcdef`),
+    ]),
+  );
 
 describe.each(Object.entries(variants))('kustomize %s', (_name, dir) => {
   const resources = build(resolve(k8s, dir));
@@ -81,15 +92,16 @@ describe.each(Object.entries(variants))('kustomize %s', (_name, dir) => {
     expect(mounted).toEqual(deployment.spec.template.spec.volumes.map((v: Tree) => v.name).sort());
   });
 
-  it('reads only Secret and ConfigMap keys that exist, and the ConfigMap is a valid logsieve config', () => {
-    const secret = find(resources, 'Secret', 'logsieve-secrets');
+  const secret = find(resources, 'Secret', 'logsieve-secrets');
+  /** The configuration the pod loads: the ConfigMap's file and the env the Deployment maps from `secretData`. */
+  const podConfig = (secretData: Record<string, string>): Config => {
     const env: Record<string, string> = {};
     for (const e of container.env) {
       const ref = e.valueFrom?.secretKeyRef;
       if (!ref) continue;
       expect(ref.name).toBe('logsieve-secrets');
-      expect(secret.stringData).toHaveProperty([ref.key]);
-      env[e.name] = secret.stringData[ref.key];
+      expect(secretData).toHaveProperty([ref.key]);
+      env[e.name] = secretData[ref.key]!;
     }
     const cm = find(resources, 'ConfigMap', 'logsieve-config');
     const volume = deployment.spec.template.spec.volumes.find((v: Tree) => v.configMap);
@@ -98,13 +110,15 @@ describe.each(Object.entries(variants))('kustomize %s', (_name, dir) => {
     const dir = mkdtempSync(join(tmpdir(), 'logsieve-k8s-'));
     const file = join(dir, 'config.yaml');
     writeFileSync(file, cm.data['config.yaml']);
-    const config = (() => {
-      try {
-        return loadConfig({ file, env });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    })();
+    try {
+      return loadConfig({ file, env });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('reads only Secret and ConfigMap keys that exist, and the ConfigMap is a valid logsieve config', () => {
+    const config = podConfig(secret.stringData);
     expect(config.server.host).toBe('0.0.0.0');
     expect(config.auth.enabled).toBe(true);
     expect(config.storage.kind).toBe('postgres');
@@ -135,6 +149,30 @@ describe.each(Object.entries(variants))('kustomize %s', (_name, dir) => {
     expect(service.spec.ports.map((p: Tree) => p.name)).toContain(sm.spec.endpoints[0].port);
     // The operator names the job after the Service; LogsieveDown watches up{job="logsieve"}.
     expect(service.metadata.name).toBe('logsieve');
+  });
+
+  it('scrapes with a viewer key from the Secret that logsieve accepts once the placeholders are replaced', async () => {
+    const auth = find(resources, 'ServiceMonitor').spec.endpoints[0].authorization;
+    expect(auth.type ?? 'Bearer').toBe('Bearer');
+    // The operator reads the Secret from the ServiceMonitor's own namespace.
+    expect(auth.credentials.name).toBe('logsieve-secrets');
+    expect(secret.stringData).toHaveProperty([auth.credentials.key]);
+
+    // As shipped, every configured key is a placeholder that logsieve refuses at start.
+    const shipped = podConfig(secret.stringData);
+    expect(shipped.auth.apiKeys.length).toBeGreaterThan(1);
+    for (const entry of shipped.auth.apiKeys) {
+      const one = { auth: { ...shipped.auth, apiKeys: [entry] } };
+      expect(() => createHeaderCheck({ config: one, keys: noDatabaseKeys }), entry).toThrow(
+        `at least ${MIN_STATIC_KEY_LENGTH} characters`,
+      );
+    }
+
+    // Replaced consistently, logsieve starts and Prometheus's Bearer token is a viewer.
+    const real = replacePlaceholders(secret.stringData);
+    const check = createHeaderCheck({ config: podConfig(real), keys: noDatabaseKeys });
+    const result = await check({ authorization: `Bearer ${real[auth.credentials.key]}` });
+    expect(result).toMatchObject({ role: 'viewer' });
   });
 });
 

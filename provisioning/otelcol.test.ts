@@ -46,4 +46,13 @@ describe('otelcol exporters', () => {
     const kafka = read('config-kafka.yaml').exporters['kafka']!;
     expect(kafka).toMatchObject({ topic: 'otlp_logs', encoding: 'otlp_proto', brokers: ['kafka:9092'] });
   });
+
+  it("config.yaml authenticates to logsieve's OTLP listener; config-kafka.yaml never calls logsieve", () => {
+    // OTLP/HTTP needs an editor key (stack-credentials.test.ts checks the compose key's role);
+    // logsieve reads Kafka itself, so the Kafka variant needs no logsieve credential at all.
+    expect(read('config.yaml').exporters['otlphttp']!['headers']).toEqual({
+      Authorization: 'Bearer ${env:LOGSIEVE_API_KEY}',
+    });
+    expect(Object.keys(read('config-kafka.yaml').exporters)).toEqual(['kafka']);
+  });
 });

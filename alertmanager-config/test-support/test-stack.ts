@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { writeAlertmanagerCopy } from './alertmanager-copy';
 import { freePort, start, waitFor, type Running } from './processes';
-import { prometheusFile } from './repo-paths';
+import { writePrometheusCopy } from './prometheus-copy';
 import { allRules, readRules } from './rules';
 
 /*
@@ -12,7 +12,8 @@ import { allRules, readRules } from './rules';
  * - scrape and evaluation every second, and `for:` of 0s (promtool's unit tests cover `for:`),
  *   so an alert fires within seconds instead of minutes;
  * - group_wait/group_interval of 1s instead of 30s/5m, for the same reason;
- * - targets, secrets and receiver URLs pointing at the test's own servers.
+ * - targets, secrets and receiver URLs pointing at the test's own servers and files (Prometheus
+ *   scrapes with the repository's placeholder key, provisioning/prometheus/secrets.example).
  * Routes, matchers, inhibitions, templates and the rule expressions are the repository's.
  */
 
@@ -35,6 +36,16 @@ export interface Stack {
 
 export const PAGERDUTY_TEST_KEY = 'test-routing-key';
 
+/** Prometheus on 127.0.0.1:port with its data under dir/prom-data; wait for /-/ready before use. */
+export function startPrometheus(binary: string, dir: string, config: string, port: number): Running {
+  mkdirSync(join(dir, 'prom-data'));
+  return start('prometheus', binary, [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${join(dir, 'prom-data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
+}
+
 export async function startStack(o: StackOptions): Promise<Stack> {
   const [amPort, promPort] = [await freePort(), await freePort()];
   const amConfig = writeAlertmanagerCopy(o.dir, {
@@ -48,17 +59,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const rulesCopy = join(o.dir, 'logsieve.rules.yml');
   writeFileSync(rulesCopy, stringify(rules));
 
-  const prom = parse(readFileSync(prometheusFile, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  prom['global'] = { scrape_interval: '1s', evaluation_interval: '1s' };
-  prom['rule_files'] = [rulesCopy];
-  prom['alerting'].alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${amPort}`];
-  prom['scrape_configs'] = prom['scrape_configs']
-    .filter((j: { job_name: string }) => j.job_name === 'logsieve')
-    .map((j: object) => ({ ...j, static_configs: [{ targets: [o.logsieveTarget] }] }));
-  const promConfig = join(o.dir, 'prometheus.yml');
-  writeFileSync(promConfig, stringify(prom));
+  const promConfig = writePrometheusCopy(o.dir, {
+    logsieveTarget: o.logsieveTarget,
+    alertmanagerTarget: `127.0.0.1:${amPort}`,
+    ruleFiles: [rulesCopy],
+    interval: '1s',
+  });
   mkdirSync(join(o.dir, 'am-data'));
-  mkdirSync(join(o.dir, 'prom-data'));
 
   const am = start('alertmanager', o.alertmanager, [
     `--config.file=${amConfig}`,
@@ -66,11 +73,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     `--web.listen-address=127.0.0.1:${amPort}`,
     '--cluster.listen-address=',
   ]);
-  const pr = start('prometheus', o.prometheus, [
-    `--config.file=${promConfig}`,
-    `--storage.tsdb.path=${join(o.dir, 'prom-data')}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-  ]);
+  const pr = startPrometheus(o.prometheus, o.dir, promConfig, promPort);
   const stack: Stack = {
     alertmanagerUrl: `http://127.0.0.1:${amPort}`,
     prometheusUrl: `http://127.0.0.1:${promPort}`,

@@ -55,11 +55,16 @@ export class KafkaPositions implements KafkaLedger {
   mark(pos: SourcePosition): PositionMark {
     const key = this.key(pos.topic, pos.partition);
     const p = this.known.get(key) ?? { next: '0', messages: 0, duplicates: 0 };
-    p.next = pos.nextOffset;
+    // A batch of redeliveries only (offsets reset or lost) ends before the stored position.
+    if (BigInt(pos.nextOffset) > BigInt(p.next)) p.next = pos.nextOffset;
     p.messages += pos.messages;
     this.known.set(key, p);
     return { key, value: { ...p } };
   }
+
+  /** The checkpoint fence: the stored position is past this replica's, so another owns it now. */
+  stale = (_key: string, stored: unknown, next: unknown): boolean =>
+    BigInt((stored as StoredKafkaPosition).next) > BigInt((next as StoredKafkaPosition).next);
 
   /** Position keys of the partitions in a consumer assignment. */
   keysOf(assignment: Record<string, number[]>): Set<string> {

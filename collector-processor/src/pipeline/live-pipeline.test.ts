@@ -123,4 +123,29 @@ describe('LivePipeline', () => {
     await p.stop();
     await q.stop();
   });
+
+  // Units are counted under a model's templates; a new model cannot continue them (docs/config.md).
+  it('counts the lines of the open units a model activation discards', async () => {
+    const dropped: [string, string, number][] = [];
+    const p = new LivePipeline({
+      unit: { kind: 'window', windowSeconds: 60 },
+      modelsDir: path.join(dir, 'models'),
+      queueCapacity: 100_000,
+      baselineMinutes: 30,
+      baselineMinUnits: 10,
+      observer: { dropped: (s, reason, n) => dropped.push([s, reason, n]) },
+    });
+    await p.activate(path.join(dir, 'a'));
+    p.start();
+    const minute = minuteRecords('api', start, 50);
+    await p.accept(minute.slice(0, 5), 'rest');
+    await p.drained();
+    await p.activate(path.join(dir, 'b'));
+    expect(dropped).toEqual([['api', 'model_change', 5]]);
+    await p.accept(minute.slice(5), 'rest');
+    await p.drained();
+    const open = (p.takeSnapshot().streams.api!.units as { open: { lines: number }[] }).open;
+    expect(open.map((u) => u.lines)).toEqual([minute.length - 5]);
+    await p.stop({ keepOpen: true });
+  });
 });

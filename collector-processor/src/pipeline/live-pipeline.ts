@@ -27,7 +27,8 @@ export interface PipelineObserver {
   processed?(stream: string, n: number): void;
   /** Every record after decoding and mining (template statistics). */
   mined?(r: LogRecord): void;
-  dropped?(stream: string, reason: 'malformed', n: number): void;
+  /** Lines not processed (malformed), or whose open units a model activation discarded. */
+  dropped?(stream: string, reason: 'malformed' | 'model_change', n: number): void;
   newTemplate?(stream: string): void;
   /** A line mapped to the overflow template: its stream is at limits.maxTemplatesPerStream. */
   templateOverflow?(stream: string): void;
@@ -129,6 +130,8 @@ export class LivePipeline {
   /** Position key of the source each stream's records came from (to release it on a rebalance). */
   private readonly owner = new Map<string, string>();
   private readonly dirty = new Set<string>();
+  /** Streams whose state (miner, open units) this pipeline holds. */
+  private readonly streams = new Set<string>();
   private drainWaiters: { seq: number; resolve: () => void }[] = [];
   state: ModelState = 'collecting';
   lastError: string | null = null;
@@ -214,6 +217,7 @@ export class LivePipeline {
    */
   restoreStream(stream: string, snap: StreamSnapshot): boolean {
     if (snap.model !== this.modelVersion) return false;
+    this.streams.add(stream);
     if (snap.miner) this.stage.importStream(stream, snap.miner);
     if (snap.units) this.assigner.importStream(stream, snap.units);
     if (snap.maxEventMs > this.maxEventMs) this.maxEventMs = snap.maxEventMs;
@@ -234,6 +238,7 @@ export class LivePipeline {
       this.stage.dropStream(stream);
       this.assigner.dropStream(stream);
       this.dirty.delete(stream);
+      this.streams.delete(stream);
       streams.push(stream);
     }
     for (const k of keys) this.positions.delete(k);
@@ -248,6 +253,13 @@ export class LivePipeline {
   async activate(bundleDir: string): Promise<string> {
     const scorer = await UnitScorer.load(bundleDir);
     const old = this.scorer;
+    // Open units count lines under the old templates (and unit spec), which mean nothing to the new
+    // model: they are discarded, their lines counted, and the streams start new units.
+    for (const s of this.streams) {
+      const open = (this.assigner.exportStream(s) as { open?: { lines: number }[] } | undefined)?.open ?? [];
+      const lines = open.reduce((n, u) => n + u.lines, 0);
+      if (lines > 0) this.o.observer?.dropped?.(s, 'model_change', lines);
+    }
     this.scorer = scorer;
     this.stage = new TemplateStage('frozen', scorer.templates, undefined, this.templateLimit());
     this.closed = [];
@@ -338,6 +350,7 @@ export class LivePipeline {
         this.stage.mine(r);
         this.assigner.add(r);
         this.dirty.add(r.stream);
+        this.streams.add(r.stream);
         this.o.observer?.mined?.(r);
         kept.push(r);
         counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);

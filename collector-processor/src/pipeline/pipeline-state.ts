@@ -1,4 +1,4 @@
-import type { Storage } from '../store/storage';
+import { FencedCheckpointError, type Storage } from '../store/storage';
 import type { LivePipeline, StreamSnapshot } from './live-pipeline';
 
 /** stream_state kind of the live pipeline's per-stream snapshots. */
@@ -18,6 +18,11 @@ export class PipelineState {
   constructor(
     private readonly pipeline: LivePipeline,
     private readonly storage: Storage,
+    /**
+     * True when a stored position is ahead of this replica's: another replica owns the source
+     * now (this one stalled past its session), so this replica's state for it must not be stored.
+     */
+    private readonly stale?: (key: string, stored: unknown, next: unknown) => boolean,
   ) {}
 
   /** Resolves once a snapshot taken after this call is stored. */
@@ -34,9 +39,12 @@ export class PipelineState {
     const snap = this.pipeline.takeSnapshot();
     if (Object.keys(snap.streams).length === 0 && Object.keys(snap.positions).length === 0) return;
     try {
-      await this.storage.saveCheckpoint(PIPELINE_STATE, snap.streams, snap.positions);
+      await this.storage.saveCheckpoint(PIPELINE_STATE, snap.streams, snap.positions, this.stale);
     } catch (err) {
       this.pipeline.snapshotFailed(snap);
+      // Fenced: give the sources up (after re-marking, so their streams are not stored as gone);
+      // the rest goes into the next checkpoint.
+      if (err instanceof FencedCheckpointError) this.forget(this.pipeline.release(new Set(err.keys)));
       throw err;
     }
   }

@@ -2,24 +2,25 @@ import type { AnomalyEvent, Feedback } from '../anomaly-event';
 import type { Threshold } from '../api/schemas';
 import { AnomalyPartitions } from './anomaly-partitions';
 import type { SqlClient, SqlQueryable } from './sql-client';
-import type {
-  AnomalyFilter,
-  AuditEntry,
-  AuditRecord,
-  FeedbackEntry,
-  InsertResult,
-  ModelVersion,
-  NewModel,
-  Page,
-  StateData,
-  Storage,
-  StoredState,
-  StreamSummary,
-  TemplateFilter,
-  TemplateInfo,
-  TemplateUpdate,
-  Thresholds,
-  TrainingStats,
+import {
+  FencedCheckpointError,
+  type AnomalyFilter,
+  type AuditEntry,
+  type AuditRecord,
+  type FeedbackEntry,
+  type InsertResult,
+  type ModelVersion,
+  type NewModel,
+  type Page,
+  type StateData,
+  type Storage,
+  type StoredState,
+  type StreamSummary,
+  type TemplateFilter,
+  type TemplateInfo,
+  type TemplateUpdate,
+  type Thresholds,
+  type TrainingStats,
 } from './storage';
 
 /** Serialises model activations across replicas (the one-active index would otherwise fail one). */
@@ -563,8 +564,19 @@ export class SqlStorage implements Storage {
     kind: string,
     states: Record<string, StateData | null>,
     offsets: Record<string, unknown>,
+    stale?: (key: string, stored: unknown, next: unknown) => boolean,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
+      const keys = Object.keys(offsets);
+      if (stale && keys.length > 0) {
+        // Locked until commit, so two writers of one position cannot both pass the check.
+        const { rows } = await tx.query<{ key: string; value: unknown }>(
+          'SELECT key, value FROM offsets WHERE key = ANY($1) FOR UPDATE',
+          [keys],
+        );
+        const fenced = rows.filter((r) => stale(r.key, r.value, offsets[r.key])).map((r) => r.key);
+        if (fenced.length) throw new FencedCheckpointError(fenced);
+      }
       for (const [stream, data] of Object.entries(states)) {
         if (data) await this.saveState(stream, kind, data, tx);
         else await tx.query('DELETE FROM stream_state WHERE stream = $1 AND kind = $2', [stream, kind]);

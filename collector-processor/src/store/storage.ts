@@ -186,12 +186,15 @@ export interface Storage {
 
   /**
    * Stream snapshots of one kind (null deletes one) and offsets in one transaction: the state and
-   * the source positions it covers are stored together or not at all.
+   * the source positions it covers are stored together or not at all. When `stale` says a stored
+   * offset is ahead of the one to write (another owner moved the source on), nothing is written
+   * and it rejects with FencedCheckpointError.
    */
   saveCheckpoint(
     kind: string,
     states: Record<string, StateData | null>,
     offsets: Record<string, unknown>,
+    stale?: (key: string, stored: unknown, next: unknown) => boolean,
   ): Promise<void>;
 
   getOffset<T = unknown>(key: string): Promise<T | null>;
@@ -203,4 +206,12 @@ export interface Storage {
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A checkpoint refused because another writer stored newer positions for these offset keys. */
+export class FencedCheckpointError extends Error {
+  constructor(readonly keys: string[]) {
+    super(`checkpoint fenced: newer positions stored for ${keys.join(', ')}`);
+    this.name = 'FencedCheckpointError';
+  }
 }

@@ -7,7 +7,8 @@ import Fastify, {
 } from 'fastify';
 import type { TlsServerOptions } from '../config/tls-files';
 import type { ApiBackend } from './api-backend';
-import { admit, ANONYMOUS, type Refusal } from './auth/admission';
+import { admitCaller, ANONYMOUS, type Refusal } from './auth/admission';
+import type { AuthFailureThrottle } from './auth/auth-failure-throttle';
 import type { RateLimiter } from './auth/rate-limiter';
 import { openApiDocument } from './openapi';
 import { NotFound, ROUTES, type Role } from './routes';
@@ -32,6 +33,8 @@ export interface RestServerOptions {
   logger?: FastifyBaseLogger;
   /** limits.rateLimitPerKey, shared with the OTLP listeners; none = unlimited. */
   rateLimiter?: RateLimiter | null;
+  /** limits.authFailuresPerMinute, by the caller's socket address, shared with the other listeners. */
+  authThrottle?: AuthFailureThrottle | null;
   /** Counts each refused /api/v1 request (logsieve_ingest_rejected_total{source="rest"}). */
   onRefused?: (reason: Refusal['reason']) => void;
   /** TLS for the listener (server.tls); plain HTTP when absent. */
@@ -83,7 +86,11 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
     const route = req.routeOptions.url;
     if (!route || !route.startsWith('/api/v1/') || route === '/api/v1/openapi.json') return;
     const need = roleOf.get(`${req.method} ${route}`) ?? 'admin';
-    const a = admit(await principal(req), need, o.rateLimiter);
+    const a = await admitCaller(() => principal(req), need, {
+      rateLimiter: o.rateLimiter,
+      authThrottle: o.authThrottle,
+      remote: req.socket.remoteAddress,
+    });
     if (a.refusal) {
       const r = a.refusal;
       o.onRefused?.(r.reason);

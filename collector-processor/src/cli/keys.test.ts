@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -45,6 +45,10 @@ describe('keys commands', () => {
     const audit = await admin.storage.listAudit({ limit: 10, offset: 0 });
     const actions = audit.items.map((e) => `${e.action} ${e.target}`).sort();
     expect(actions).toEqual([`api_key.create ${id}`, `api_key.revoke ${id}`]);
+    // Who ran the command, and what the key became.
+    expect(audit.items.every((e) => e.actor === `cli:${userInfo().username}`)).toBe(true);
+    const revoked = audit.items.find((e) => e.action === 'api_key.revoke')!;
+    expect(revoked.after).toMatchObject({ name: 'grafana', role: 'viewer', revokedAt: expect.any(String) });
     expect(JSON.stringify(audit.items)).not.toContain(key);
   });
 

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Role } from '../api/routes';
 import type { ApiKeyStore } from '../store/api-key-store';
@@ -5,8 +6,15 @@ import type { Storage } from '../store/storage';
 import { CliError } from './cli-error';
 
 const ROLE_NAMES = ['viewer', 'editor', 'admin'];
-/** The audit actor for changes made from the command line. */
-const CLI_ACTOR = 'cli';
+/** The audit actor for changes made from the command line: `cli:` and the OS user who ran it. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    // No passwd entry (e.g. an arbitrary container uid): fall back to the environment.
+    return `cli:${process.env.USER ?? 'unknown'}`;
+  }
+}
 
 export interface KeyAdmin {
   keys: Pick<ApiKeyStore, 'create' | 'list' | 'revoke'>;
@@ -25,7 +33,7 @@ export async function createKey(a: KeyAdmin, name: string, role: string): Promis
   checkNewKey(name, role);
   const { key, info } = await a.keys.create(name.trim(), role as Role);
   await a.audit.appendAudit({
-    actor: CLI_ACTOR,
+    actor: cliActor(),
     action: 'api_key.create',
     target: info.id,
     after: { name: info.name, role: info.role },
@@ -46,7 +54,7 @@ export async function revokeKey(a: KeyAdmin, id: string): Promise<string> {
   const info = await a.keys.revoke(id);
   if (!info) throw new CliError(`no API key with id ${id}`);
   await a.audit.appendAudit({
-    actor: CLI_ACTOR,
+    actor: cliActor(),
     action: 'api_key.revoke',
     target: id,
     after: { name: info.name, role: info.role, revokedAt: info.revokedAt },

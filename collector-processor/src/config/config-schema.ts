@@ -178,6 +178,7 @@ const limits = z
     maxLineBytes: integer().min(1).default(65_536),
     maxRecordsPerRequest: integer().min(1).default(100_000),
     rateLimitPerKey: integer().min(0).default(0),
+    authFailuresPerMinute: integer().min(0).default(30),
   })
   .prefault({});
 

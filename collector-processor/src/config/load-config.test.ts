@@ -73,6 +73,7 @@ describe('loadConfig', () => {
       maxLineBytes: 65536,
       maxRecordsPerRequest: 100000,
       rateLimitPerKey: 0,
+      authFailuresPerMinute: 30,
     });
     expect(c.log.level).toBe('info');
   });

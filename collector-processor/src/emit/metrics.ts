@@ -16,9 +16,15 @@ import { StreamLabels } from './stream-labels';
  */
 
 export type IngestSource = 'otlp_http' | 'otlp_grpc' | 'kafka' | 'file' | 'rest';
-export type DropReason = 'malformed' | 'too_long' | 'queue_full' | 'stream_limit';
+export type DropReason = 'malformed' | 'too_long' | 'queue_full' | 'stream_limit' | 'model_change';
 export type RejectReason =
-  'bad_payload' | 'too_large' | 'unsupported_media_type' | 'rate_limited' | 'unauthorized' | 'overloaded';
+  | 'bad_payload'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'overloaded'
+  | 'auth_throttled';
 export type Stage = 'decode_mine' | 'score' | 'emit';
 export type SinkName = 'postgres' | 'kafka' | 'alertmanager' | 'otlp';
 /** `buffered`: storage was down and the events went to the disk buffer; `dropped`: the buffer was full. */
@@ -142,7 +148,8 @@ export class Metrics {
     this.kafkaDuplicates.add(n, { topic });
   }
 
-  ingestRejected(source: IngestSource, reason: RejectReason, n = 1): void {
+  /** `metrics`: a refused scrape of the metrics listener itself. */
+  ingestRejected(source: IngestSource | 'metrics', reason: RejectReason, n = 1): void {
     this.rejected.add(n, { source, reason });
   }
 
@@ -228,10 +235,15 @@ export class Metrics {
         res.statusCode = 404;
         return res.end('not found\n');
       }
-      const refusal = guard ? (await guard(req.headers, 'viewer')).refusal : undefined;
+      const refusal = guard
+        ? (await guard(req.headers, 'viewer', req.socket.remoteAddress)).refusal
+        : undefined;
       if (refusal) {
+        this.ingestRejected('metrics', refusal.reason);
         res.statusCode = refusal.status;
         if (refusal.status === 401) res.setHeader('www-authenticate', 'Bearer');
+        if (refusal.retryAfterSeconds !== undefined)
+          res.setHeader('retry-after', String(refusal.retryAfterSeconds));
         return res.end(`${refusal.message}\n`);
       }
       this.exporter.getMetricsRequestHandler(req, res);

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ListenerGuard, Refusal } from '../api/auth/admission';
+import { grpcPeerAddress } from '../api/auth/peer-address';
 import type { TlsServerOptions } from '../config/tls-files';
 import { admitRecords } from './admit-records';
 import { oversizeCounter } from './grpc-oversize-counter';
@@ -68,7 +69,7 @@ export async function startOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): Prom
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: Callback) => {
       if (!opts.guard) return void exportLogs(call.request, undefined, callback);
       opts
-        .guard(call.metadata.getMap() as Record<string, string>, 'editor')
+        .guard(call.metadata.getMap() as Record<string, string>, 'editor', grpcPeerAddress(call.getPeer()))
         .then((a) => {
           if (a.refusal) return reject(callback, a.refusal.reason, refusalStatus(a.refusal));
           exportLogs(call.request, a.principal.actor, callback);

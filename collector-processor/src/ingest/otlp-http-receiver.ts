@@ -63,7 +63,7 @@ export const otlpHttpReceiver: FastifyPluginAsync<OtlpHttpReceiverOptions> = asy
   if (guard) {
     // Before the body is read, so refused callers cost no parsing.
     app.addHook('onRequest', async (request, reply) => {
-      const a = await guard(request.headers, 'editor');
+      const a = await guard(request.headers, 'editor', request.socket.remoteAddress);
       if (!a.refusal) return void tenants.set(request, a.principal.actor);
       const r = a.refusal;
       opts.hooks?.onRejected?.('otlp_http', r.reason);

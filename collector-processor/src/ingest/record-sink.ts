@@ -30,7 +30,13 @@ export interface SourcePosition {
 
 /** The `reason` label of logsieve_ingest_rejected_total that ingest itself can produce. */
 export type IngestRejectReason =
-  'bad_payload' | 'too_large' | 'unsupported_media_type' | 'overloaded' | 'unauthorized' | 'rate_limited';
+  | 'bad_payload'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'overloaded'
+  | 'unauthorized'
+  | 'rate_limited'
+  | 'auth_throttled';
 
 /** Counters the service wires to its metrics; every source calls them, none requires them. */
 export interface IngestHooks {

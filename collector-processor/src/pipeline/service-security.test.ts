@@ -74,7 +74,14 @@ describe('logsieve serve: authentication, TLS and limits on every listener', () 
   function request(
     port: number,
     p: string,
-    o: { method?: string; headers?: Record<string, string>; body?: Buffer | string; withCert?: boolean } = {},
+    o: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: Buffer | string;
+      withCert?: boolean;
+      /** Another loopback source address (127.0.0.2), to act as a second caller. */
+      localAddress?: string;
+    } = {},
   ): Promise<Answer> {
     const withCert = o.withCert ?? true;
     return new Promise((resolve, reject) => {
@@ -88,6 +95,7 @@ describe('logsieve serve: authentication, TLS and limits on every listener', () 
           ca: certs.ca,
           ...(withCert ? { cert: certs.clientCert, key: certs.clientKey } : {}),
           agent: false,
+          ...(o.localAddress ? { localAddress: o.localAddress } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -283,5 +291,94 @@ describe('logsieve serve: authentication, TLS and limits on every listener', () 
     expect(await counter('logsieve_ingest_rejected_total', 'reason="rate_limited"', 'source="rest"')).toBe(
       limited.length,
     );
+  });
+
+  it('audits a threshold change with who, when, before and after, readable by a viewer', async () => {
+    const json = (key: string, method: string, p: string, body?: unknown) =>
+      request(service.ports.rest, p, {
+        method,
+        headers: { ...bearer(key), ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    const t = JSON.parse((await json(KEYS.viewer, 'GET', '/api/v1/thresholds')).body).global;
+    const since = Date.now() - 1000;
+    expect((await json(KEYS.editor, 'PUT', '/api/v1/thresholds/streams/checkout', t)).status).toBe(200);
+    expect((await json(KEYS.editor, 'DELETE', '/api/v1/thresholds/streams/checkout')).status).toBe(204);
+    // A viewer may not change it, and that attempt is not in the log.
+    expect((await json(KEYS.viewer, 'DELETE', '/api/v1/thresholds/streams/checkout')).status).toBe(403);
+    const audit = await json(KEYS.viewer, 'GET', '/api/v1/audit?limit=10');
+    expect(audit.status).toBe(200);
+    const items = (JSON.parse(audit.body) as { items: Record<string, unknown>[] }).items.filter(
+      (e) => e['target'] === 'threshold:stream:checkout',
+    );
+    // Newest first; the editor is the second configured key.
+    expect(items).toMatchObject([
+      { actor: 'config-key:1', action: 'threshold.delete', before: t, after: null },
+      { actor: 'config-key:1', action: 'threshold.put', before: null, after: t },
+    ]);
+    for (const e of items) expect(Date.parse(e['at'] as string)).toBeGreaterThanOrEqual(since);
+  });
+
+  it('counts refused metrics scrapes under source="metrics"', async () => {
+    // The first test refused two scrapes (no key, a wrong key); refusals since then add to them.
+    const before = await counter(
+      'logsieve_ingest_rejected_total',
+      'source="metrics"',
+      'reason="unauthorized"',
+    );
+    expect(before).toBeGreaterThanOrEqual(2);
+    expect((await scrape(bearer('not-a-key-at-all-0123456789'))).status).toBe(401);
+    expect(await counter('logsieve_ingest_rejected_total', 'source="metrics"', 'reason="unauthorized"')).toBe(
+      before + 1,
+    );
+  });
+
+  it('refuses an address after limits.authFailuresPerMinute (30) failures on every listener, counted', async () => {
+    const from = '127.0.0.2';
+    const wrong = bearer('guessed-key-0123456789abcdefghijk');
+    for (let i = 0; i < 30; i++)
+      expect(
+        (await request(service.ports.rest, '/api/v1/streams', { headers: wrong, localAddress: from })).status,
+      ).toBe(401);
+    // Now even a valid key from that address is refused, so a correct guess would not be answered.
+    const rest = await request(service.ports.rest, '/api/v1/streams', {
+      headers: bearer(KEYS.viewer),
+      localAddress: from,
+    });
+    expect(rest.status).toBe(429);
+    expect(Number(rest.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(rest.headers['retry-after'])).toBeLessThanOrEqual(60);
+    const otlp = await request(service.ports.otlpHttp, '/v1/logs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', ...bearer(KEYS.editor) },
+      body: Buffer.from(encodeExportLogsRequest([record('a')])),
+      localAddress: from,
+    });
+    expect(otlp.status).toBe(429);
+    const metrics = await request(service.ports.metrics, '/metrics', { headers: wrong, localAddress: from });
+    expect(metrics.status).toBe(429);
+    expect(metrics.body).not.toContain('# TYPE');
+    // Another address (127.0.0.1, a NAT neighbour's view) is not affected.
+    expect(
+      (await request(service.ports.rest, '/api/v1/streams', { headers: bearer(KEYS.viewer) })).status,
+    ).toBe(200);
+    for (const source of ['rest', 'otlp_http', 'metrics'])
+      expect(
+        await counter('logsieve_ingest_rejected_total', `source="${source}"`, 'reason="auth_throttled"'),
+      ).toBe(1);
+  });
+
+  // Last: it uses up the budget of the address the other tests call from.
+  it('throttles failed authentication on OTLP/gRPC by peer address (RESOURCE_EXHAUSTED)', async () => {
+    const codes: (number | undefined)[] = [];
+    for (let i = 0; i < 31 && codes.at(-1) !== grpc.status.RESOURCE_EXHAUSTED; i++)
+      codes.push(
+        (await grpcExport({ 'x-api-key': 'guessed-key-0123456789abcdefghijk' }, [record('a')]))?.code,
+      );
+    expect(codes.at(-1)).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(codes.slice(0, -1).every((c) => c === grpc.status.UNAUTHENTICATED)).toBe(true);
+    expect(await grpcExport({ 'x-api-key': KEYS.editor }, [record('a')])).toMatchObject({
+      code: grpc.status.RESOURCE_EXHAUSTED,
+    });
   });
 });

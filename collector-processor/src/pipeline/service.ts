@@ -197,8 +197,6 @@ export async function startService(config: Config, log: Logger): Promise<Running
       for (const r of records) metrics.recordsDropped(r.stream, reason);
     },
   };
-  // Template and window state is snapshotted to storage and restored stream by stream.
-  const state = new PipelineState(pipeline, storage);
   const k = config.ingest.kafka;
   const kafkaPositions = new KafkaPositions({
     storage,
@@ -209,6 +207,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
     },
     onDuplicates: (n) => metrics.kafkaMessagesDuplicate(k.topic, n),
   });
+  // Template and window state is snapshotted to storage and restored stream by stream; a replica
+  // that stalled while its partitions moved on is fenced off from storing them.
+  const state = new PipelineState(pipeline, storage, kafkaPositions.stale);
   // Without a consumer group this replica owns every stream; with one, partitions bring theirs.
   if (!k.enabled) await state.restoreAll();
   const sink: RecordSink = async (records, source, _tenant, position) => {
@@ -269,6 +270,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     logger: log.child({ listener: 'rest' }),
     authenticate: access.authenticate,
     rateLimiter: access.rateLimiter,
+    authThrottle: access.authThrottle,
     onRefused: (reason) => metrics.ingestRejected('rest', reason),
     https: tls,
     plugins: [async (app) => app.register(restLogsRoute, pushed)],
@@ -319,9 +321,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
           sessionTimeout: k.sessionTimeoutMs,
           rebalanceTimeout: 2 * k.sessionTimeoutMs,
           heartbeatInterval: Math.floor(k.sessionTimeoutMs / 10),
+          // kafkajs heartbeats between fetches: an idle long poll must end well within the session.
+          maxWaitTimeInMs: Math.min(5000, Math.floor(k.sessionTimeoutMs / 4)),
         },
         // Partitions gone to another replica: drop their streams' state (it resumes from storage there).
         onAssignment: (a) => {
+          log.info({ assignment: a }, 'kafka partitions assigned');
           const owned = kafkaPositions.keysOf(a);
           const gone = pipeline.positionKeys().filter((key) => key.startsWith('kafka:') && !owned.has(key));
           if (gone.length) state.forget(pipeline.release(new Set(gone)));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { admit, ANONYMOUS, createListenerGuard } from './admission';
+import { admit, admitCaller, ANONYMOUS, createListenerGuard } from './admission';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import { createHeaderCheck } from './authenticator';
 import { RateLimiter } from './rate-limiter';
 
@@ -52,5 +53,23 @@ describe('createListenerGuard', () => {
     const guard = createListenerGuard({ rateLimiter: new RateLimiter(1, () => 0) });
     expect((await guard({}, 'admin')).principal).toEqual(ANONYMOUS);
     expect((await guard({}, 'admin')).refusal?.status).toBe(429);
+  });
+});
+
+describe('admitCaller with limits.authFailuresPerMinute', () => {
+  it('spends the budget on 401s only, then refuses the address before checking its credentials', async () => {
+    const authThrottle = new AuthFailureThrottle(2, () => 0);
+    let checked = 0;
+    const as = (r: Parameters<typeof admit>[0]) => async () => (checked++, r);
+    const o = { authThrottle, remote: '192.0.2.7' };
+    expect((await admitCaller(as('invalid'), 'viewer', o)).refusal?.status).toBe(401);
+    expect((await admitCaller(as(viewer), 'admin', o)).refusal?.status).toBe(403);
+    expect((await admitCaller(as(null), 'viewer', o)).refusal?.status).toBe(401);
+    const blocked = await admitCaller(as(viewer), 'viewer', o);
+    expect(blocked.refusal).toMatchObject({ status: 429, reason: 'auth_throttled', retryAfterSeconds: 60 });
+    expect(checked).toBe(3);
+    expect((await admitCaller(as(viewer), 'viewer', { ...o, remote: '192.0.2.8' })).principal).toEqual(
+      viewer,
+    );
   });
 });

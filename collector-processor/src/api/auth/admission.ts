@@ -1,5 +1,6 @@
 import type { Principal } from '../rest-server';
 import type { Role } from '../routes';
+import type { AuthFailureThrottle } from './auth-failure-throttle';
 import type { AuthResult, CheckHeaders } from './authenticator';
 import type { RateLimiter } from './rate-limiter';
 
@@ -10,10 +11,13 @@ import type { RateLimiter } from './rate-limiter';
  */
 
 export interface Refusal {
-  /** 401: no or wrong credentials; 403: role too low; 429: over limits.rateLimitPerKey. */
+  /**
+   * 401: no or wrong credentials; 403: role too low; 429: over limits.rateLimitPerKey, or the
+   * caller's address over limits.authFailuresPerMinute.
+   */
   status: 401 | 403 | 429;
   /** The `reason` label of logsieve_ingest_rejected_total. */
-  reason: 'unauthorized' | 'rate_limited';
+  reason: 'unauthorized' | 'rate_limited' | 'auth_throttled';
   message: string;
   retryAfterSeconds?: number;
 }
@@ -52,16 +56,45 @@ export function admit(result: AuthResult, need: Role, limiter?: RateLimiter | nu
   return { principal: result };
 }
 
-export type Headers = Record<string, string | string[] | undefined>;
-/** Admits a request to a data listener from its headers (HTTP) or metadata (gRPC). */
-export type ListenerGuard = (headers: Headers, need: Role) => Promise<Admission>;
+export interface CallerLimits {
+  rateLimiter?: RateLimiter | null;
+  /** limits.authFailuresPerMinute, keyed by `remote`; none = failures are not throttled. */
+  authThrottle?: AuthFailureThrottle | null;
+  /** The caller's address (socket peer); without it failures are not throttled. */
+  remote?: string;
+}
 
-export interface ListenerGuardOptions {
+/**
+ * admit() behind the failure throttle: an address over its budget is refused before its
+ * credentials are checked, and every 401 spends from its budget.
+ */
+export async function admitCaller(
+  authenticate: () => Promise<AuthResult>,
+  need: Role,
+  o: CallerLimits,
+): Promise<Admission> {
+  const throttle = o.remote === undefined ? null : o.authThrottle;
+  const blocked = throttle?.blocked(o.remote!);
+  if (blocked) {
+    const message = `too many failed authentications from this address (limits.authFailuresPerMinute ${throttle!.perMinute})`;
+    return { refusal: { status: 429, reason: 'auth_throttled', message, ...blocked } };
+  }
+  const a = admit(await authenticate(), need, o.rateLimiter);
+  if (a.refusal?.status === 401) throttle?.fail(o.remote!);
+  return a;
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+/** Admits a request to a data listener from its headers (HTTP) or metadata (gRPC) and peer address. */
+export type ListenerGuard = (headers: Headers, need: Role, remote?: string) => Promise<Admission>;
+
+export interface ListenerGuardOptions extends Omit<CallerLimits, 'remote'> {
   /** Absent = auth.enabled false: everyone is ANONYMOUS. */
   check?: CheckHeaders;
-  rateLimiter?: RateLimiter | null;
 }
 
 export function createListenerGuard(o: ListenerGuardOptions): ListenerGuard {
-  return async (headers, need) => admit(o.check ? await o.check(headers) : ANONYMOUS, need, o.rateLimiter);
+  const { check } = o;
+  const authenticate = check ? (headers: Headers) => check(headers) : async () => ANONYMOUS;
+  return (headers, need, remote) => admitCaller(() => authenticate(headers), need, { ...o, remote });
 }

@@ -7,7 +7,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config';
 import { waitFor } from '../emit/testing/daemon';
-import { freePort } from '../emit/testing/free-port';
 import { decodeOtlpLogsProto } from '../ingest/otlp/otlp-logs-decoder';
 import { encodeExportLogsRequest } from '../ingest/otlp/otlp-logs-encoder';
 import {
@@ -20,6 +19,7 @@ import { startService, type RunningService } from '../pipeline/service';
 import { minuteRecords, startMinutesAgo, trainTrafficModel } from '../pipeline/testing/service-traffic';
 import { createTestSchema, type TestSchema } from '../store/testing/test-postgres';
 import { metricTotal } from './testing/traffic-load';
+import { loopbackEnv } from '../pipeline/testing/loopback-env';
 
 // Real components: librdkafka's mock cluster (brokers taken down and brought back by the
 // launcher), PostgreSQL holding the pipeline state and Kafka positions, and `logsieve serve` in
@@ -144,8 +144,7 @@ describe.skipIf(skip !== null)('Kafka broker loss while consuming', () => {
     await db.connect();
     await db.query(`SET search_path = ${schema.schema}`);
 
-    const env: Record<string, string> = {
-      LOGSIEVE_SERVER__HOST: '127.0.0.1',
+    const env = await loopbackEnv({
       LOGSIEVE_STORAGE__KIND: 'postgres',
       LOGSIEVE_STORAGE__URL: `${schema.url}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`,
       LOGSIEVE_INGEST__KAFKA__ENABLED: 'true',
@@ -153,9 +152,7 @@ describe.skipIf(skip !== null)('Kafka broker loss while consuming', () => {
       LOGSIEVE_INGEST__KAFKA__GROUP_ID: GROUP,
       LOGSIEVE_INGEST__KAFKA__TOPIC: TOPIC,
       LOGSIEVE_INGEST__KAFKA__SESSION_TIMEOUT_MS: '6000',
-    };
-    for (const k of ['REST', 'OTLP_HTTP', 'OTLP_GRPC', 'METRICS'])
-      env[`LOGSIEVE_SERVER__PORTS__${k}`] = String(await freePort());
+    });
     const model = path.join(dir, 'model');
     await trainTrafficModel(model, STREAMS, start);
     const config = loadConfig({ env, overrides: { dataDir: dir, modelDir: model } });

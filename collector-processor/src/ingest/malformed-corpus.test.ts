@@ -8,7 +8,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { waitFor } from '../emit/testing/daemon';
-import { freePort } from '../emit/testing/free-port';
 import { distinctTemplateLines } from '../mine/testing/distinct-templates';
 import { startService, type RunningService } from '../pipeline/service';
 import { unitSpecFromFlags } from '../pipeline/unit-spec';
@@ -24,6 +23,7 @@ import {
   type HttpCase,
   type IngestCase,
 } from './testing/malformed-corpus';
+import { loopbackEnv } from '../pipeline/testing/loopback-env';
 
 /*
  * A seeded corpus of over 1,000 hostile inputs against a real in-process `logsieve serve` on its
@@ -77,16 +77,13 @@ describe('malformed-input corpus against logsieve serve', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'logsieve-corpus-'));
-    const env: Record<string, string> = {
-      LOGSIEVE_SERVER__HOST: '127.0.0.1',
+    const env = await loopbackEnv({
       LOGSIEVE_SERVER__MAX_BODY_BYTES: String(MAX_BODY),
       LOGSIEVE_LIMITS__MAX_RECORDS_PER_REQUEST: String(MAX_RECORDS),
       LOGSIEVE_LIMITS__MAX_TEMPLATES_PER_STREAM: String(TEMPLATE_LIMIT),
       // Keep collecting a baseline: training on corpus garbage is not what this test is about.
       LOGSIEVE_MODEL__BASELINE_MIN_UNITS: '1000000000',
-    };
-    for (const k of ['REST', 'OTLP_HTTP', 'OTLP_GRPC', 'METRICS'])
-      env[`LOGSIEVE_SERVER__PORTS__${k}`] = String(await freePort());
+    });
     service = await startService(loadConfig({ env, overrides: { dataDir: dir } }), pino({ level: 'silent' }));
     grpcClient = new grpc.Client(`127.0.0.1:${service.ports.otlpGrpc}`, grpc.credentials.createInsecure());
   }, 60_000);

@@ -8,7 +8,6 @@ import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkaj
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../emit/testing/daemon';
-import { freePort } from '../emit/testing/free-port';
 import { encodeExportLogsRequest } from '../ingest/otlp/otlp-logs-encoder';
 import {
   kafkaMockSkipReason,
@@ -20,6 +19,7 @@ import type { LogRecord } from '../record';
 import { createTestSchema, type TestSchema } from '../store/testing/test-postgres';
 import type { StoredKafkaPosition } from './kafka-positions';
 import { minuteRecords, startMinutesAgo, trainTrafficModel } from './testing/service-traffic';
+import { loopbackEnv } from './testing/loopback-env';
 
 // Real components: librdkafka's mock cluster, PostgreSQL shared by the replicas, `logsieve serve`
 // replicas in child processes killed with SIGKILL. Each missing one skips (fails under CI=true).
@@ -59,10 +59,9 @@ describe.skipIf(skip !== null)('logsieve serve consuming otlp_proto from Kafka',
     groupId: string,
     extra: Record<string, string> = {},
   ): Promise<Replica> {
-    const env: Record<string, string> = {
+    const env = await loopbackEnv({
       ...extra,
       ...(process.env as Record<string, string>),
-      LOGSIEVE_SERVER__HOST: '127.0.0.1',
       LOGSIEVE_DATA_DIR: path.join(dir, name),
       LOGSIEVE_MODEL__DIR: path.join(dir, 'model'),
       LOGSIEVE_STORAGE__KIND: 'postgres',
@@ -72,9 +71,7 @@ describe.skipIf(skip !== null)('logsieve serve consuming otlp_proto from Kafka',
       LOGSIEVE_INGEST__KAFKA__GROUP_ID: groupId,
       LOGSIEVE_INGEST__KAFKA__TOPIC: TOPIC,
       LOGSIEVE_INGEST__KAFKA__SESSION_TIMEOUT_MS: String(SESSION_MS),
-    };
-    for (const k of ['REST', 'OTLP_HTTP', 'OTLP_GRPC', 'METRICS'])
-      env[`LOGSIEVE_SERVER__PORTS__${k}`] = String(await freePort());
+    });
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', fileURLToPath(new URL('./testing/serve-child.ts', import.meta.url))],

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnomalyEvent } from '../anomaly-event';
 import { loadConfig, type Config } from '../config/load-config';
 import { waitFor } from '../emit/testing/daemon';
-import { freePort } from '../emit/testing/free-port';
 import { ServiceBackend } from '../api/service-backend';
 import { startService, type RunningService } from './service';
 import { errorBurst, normalMinute, startMinutesAgo } from './testing/service-traffic';
+import { loopbackEnv } from './testing/loopback-env';
 
 // Operator changes (thresholds, retrained models, false-positive feedback) survive a restart on
 // the embedded PGlite store, and the stored active model is served at once.
@@ -46,13 +46,10 @@ describe('logsieve serve across a restart', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'logsieve-restart-'));
-    const env: Record<string, string> = {
-      LOGSIEVE_SERVER__HOST: '127.0.0.1',
+    const env = await loopbackEnv({
       LOGSIEVE_MODEL__BASELINE_MINUTES: '30',
       LOGSIEVE_MODEL__BASELINE_MIN_UNITS: '60',
-    };
-    for (const k of ['REST', 'OTLP_HTTP', 'OTLP_GRPC', 'METRICS'])
-      env[`LOGSIEVE_SERVER__PORTS__${k}`] = String(await freePort());
+    });
     config = loadConfig({ env, overrides: { dataDir: dir } });
     service = await startService(config, pino({ level: 'silent' }));
   });

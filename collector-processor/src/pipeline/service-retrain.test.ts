@@ -5,10 +5,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config/load-config';
 import { waitFor } from '../emit/testing/daemon';
-import { freePort } from '../emit/testing/free-port';
 import type { AuditEntry } from '../store/storage';
 import { startService, type RunningService } from './service';
 import { normalMinute, startMinutesAgo, trainTrafficModel } from './testing/service-traffic';
+import { loopbackEnv } from './testing/loopback-env';
 
 // model.retrainHours on a short interval: scheduled retraining activates a new version only once
 // training succeeds, records it in the models table and the audit log, and works from a history
@@ -27,12 +27,9 @@ describe('logsieve serve retrains on a schedule', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'logsieve-retrain-'));
     await trainTrafficModel(path.join(dir, 'model'), ['api', 'worker'], startMinutesAgo(120));
-    const env: Record<string, string> = {
-      LOGSIEVE_SERVER__HOST: '127.0.0.1',
+    const env = await loopbackEnv({
       LOGSIEVE_MODEL__RETRAIN_HOURS: String(INTERVAL_S / 3600),
-    };
-    for (const k of ['REST', 'OTLP_HTTP', 'OTLP_GRPC', 'METRICS'])
-      env[`LOGSIEVE_SERVER__PORTS__${k}`] = String(await freePort());
+    });
     config = loadConfig({ env, overrides: { dataDir: dir, modelDir: path.join(dir, 'model') } });
     service = await startService(config, pino({ level: 'silent' }));
   }, 60_000);

@@ -5,7 +5,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config/load-config';
 import { waitFor } from '../emit/testing/daemon';
-import { freePort } from '../emit/testing/free-port';
 import type { WindowAssigner } from '../features/window-assigner';
 import { openStorage, storageOptions } from '../store/open-storage';
 import type { TemplateInfo } from '../store/storage';
@@ -13,6 +12,7 @@ import type { StreamSnapshot } from './live-pipeline';
 import { PIPELINE_STATE } from './pipeline-state';
 import { startService, type RunningService } from './service';
 import { startMinutesAgo, trainTrafficModel } from './testing/service-traffic';
+import { loopbackEnv } from './testing/loopback-env';
 
 type OpenWindows = NonNullable<ReturnType<WindowAssigner['exportStream']>>;
 
@@ -60,9 +60,7 @@ describe('logsieve serve resumes per-stream state after a restart', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'logsieve-state-'));
     await trainTrafficModel(path.join(dir, 'model'), [STREAM, 'worker-0'], startMinutesAgo(60));
-    const env: Record<string, string> = { LOGSIEVE_SERVER__HOST: '127.0.0.1' };
-    for (const k of ['REST', 'OTLP_HTTP', 'OTLP_GRPC', 'METRICS'])
-      env[`LOGSIEVE_SERVER__PORTS__${k}`] = String(await freePort());
+    const env = await loopbackEnv();
     config = loadConfig({ env, overrides: { dataDir: dir, modelDir: path.join(dir, 'model') } });
     service = await startService(config, pino({ level: 'silent' }));
   }, 60_000);

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import type { AnomalyEvent } from '../../anomaly-event';
 import { loadConfig } from '../../config/load-config';
-import { freePort } from '../../emit/testing/free-port';
 import { startService, type RunningService } from '../../pipeline/service';
 import { trainTrafficBundle } from './trained-bundle';
+import { loopbackEnv } from '../../pipeline/testing/loopback-env';
 
 /**
  * `logsieve serve` in this process for a fault test: free loopback ports, state under `dir`, a
@@ -15,9 +15,7 @@ export async function startFaultService(
   start: number,
   env: Record<string, string>,
 ): Promise<RunningService> {
-  const all: Record<string, string> = { LOGSIEVE_SERVER__HOST: '127.0.0.1', ...env };
-  for (const k of ['REST', 'OTLP_HTTP', 'OTLP_GRPC', 'METRICS'])
-    all[`LOGSIEVE_SERVER__PORTS__${k}`] = String(await freePort());
+  const all = await loopbackEnv(env);
   const bundle = await trainTrafficBundle(dir, start, 40);
   const config = loadConfig({ env: all, overrides: { dataDir: dir, modelDir: bundle } });
   return startService(config, pino({ level: 'silent' }));

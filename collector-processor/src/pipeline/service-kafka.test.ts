@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../emit/testing/daemon';
 import { encodeExportLogsRequest } from '../ingest/otlp/otlp-logs-encoder';
 import {
@@ -200,8 +200,13 @@ describe.skipIf(skip !== null)('logsieve serve consuming otlp_proto from Kafka',
     await db.query(`SET search_path = ${schema.schema}`);
   }, 60_000);
 
-  afterAll(async () => {
+  // State is keyed by stream, not by group: a replica left running by a failed test would consume
+  // the next test's messages into the same streams.
+  afterEach(async () => {
     for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) await kill(r);
+  });
+
+  afterAll(async () => {
     await producer?.disconnect();
     await admin?.disconnect();
     await db?.end();
@@ -232,8 +237,10 @@ describe.skipIf(skip !== null)('logsieve serve consuming otlp_proto from Kafka',
     const high = await highWatermarks();
     // Each message counted once into the stored state: none lost (next = end), none twice.
     for (const [part, h] of high) if (h > 0) expect(stored.get(part)!.messages).toBe(h);
+    // Redeliveries may reach either replica (a rebalance before the kill re-delivers too): the
+    // survivor counted no more than what is stored for the group.
     const duplicates = [...stored.values()].reduce((n, p) => n + p.duplicates, 0);
-    expect(await metric(b, 'logsieve_kafka_messages_duplicate_total')).toBe(duplicates);
+    expect(await metric(b, 'logsieve_kafka_messages_duplicate_total')).toBeLessThanOrEqual(duplicates);
     // The survivor scored windows of the streams it took over.
     expect(await metric(b, 'logsieve_units_scored_total')).toBeGreaterThan(0);
     b.child.kill('SIGTERM');

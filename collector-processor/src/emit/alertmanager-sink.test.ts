@@ -59,6 +59,39 @@ describe('AlertmanagerSink without Alertmanager', () => {
     }
   });
 
+  it('restores the alerts of anomalies raised before a restart that have not resolved', async () => {
+    const am = await startCaptureServer();
+    const sink = new AlertmanagerSink({ url: am.url, grafanaUrl: 'http://g', resendMs: 0 });
+    const now = Date.now();
+    const raised = (id: string, agoMs: number, label?: 'false_positive') => ({
+      ...sampleEvent(id, 'checkout', 93, now - 10 * 3600_000),
+      createdAt: new Date(now - agoMs).toISOString(),
+      feedback: label ? { label, actor: 'key:sre', at: new Date(now).toISOString() } : null,
+    });
+    let asked = 0;
+    try {
+      await sink.restore(async (ms) => {
+        asked = ms;
+        // Newest first, as storage lists them; fp is marked a false positive, stale has resolved.
+        return [
+          raised('new', 60_000),
+          raised('fp', 120_000, 'false_positive'),
+          raised('old', 14 * 60_000),
+          raised('stale', 16 * 60_000),
+        ];
+      });
+      expect(now - asked).toBeGreaterThanOrEqual(15 * 60_000);
+      const sent = JSON.parse(am.requests[0]!.body) as { labels: { anomaly_id: string }; endsAt: string }[];
+      expect(sent.map((a) => a.labels.anomaly_id)).toEqual(['old', 'new']);
+      // Ends 15 min after it was raised, not after the restart.
+      expect(Date.parse(sent[0]!.endsAt)).toBe(now - 14 * 60_000 + 15 * 60_000);
+      expect(am.requests).toHaveLength(1);
+    } finally {
+      await sink.close();
+      await am.close();
+    }
+  });
+
   it('sends firing alerts again until they resolve', async () => {
     const am = await startCaptureServer();
     const sink = new AlertmanagerSink({ url: am.url, grafanaUrl: 'http://g', resendMs: 100 });

@@ -92,8 +92,33 @@ export class AlertmanagerSink implements EventSink {
   }
 
   async emit(events: AnomalyEvent[]): Promise<void> {
-    const resolveAfter = this.opts.resolveAfterMs ?? 15 * 60_000;
-    const fresh = events.map((e) => alertFor(e, this.opts.grafanaUrl, resolveAfter));
+    this.enqueue(events.map((e) => alertFor(e, this.opts.grafanaUrl, this.resolveAfter)));
+    await this.flush();
+  }
+
+  /**
+   * Queues again the alerts of anomalies raised before this process started that have not resolved
+   * yet (their end counted from when they were raised, so a restart does not prolong them): alerts
+   * queued or retrying in a process that stopped while Alertmanager was down still page, and
+   * Alertmanager drops those it already has as duplicates. False positives are left out.
+   */
+  async restore(raisedSince: (ms: number) => Promise<AnomalyEvent[]>): Promise<void> {
+    const now = Date.now();
+    const alerts = (await raisedSince(now - this.resolveAfter))
+      .filter((e) => e.feedback?.label !== 'false_positive')
+      .map((e) => alertFor(e, this.opts.grafanaUrl, this.resolveAfter, Date.parse(e.createdAt)))
+      .filter((a) => Date.parse(a.endsAt) > now)
+      .reverse();
+    if (alerts.length === 0) return;
+    this.enqueue(alerts);
+    await this.flush();
+  }
+
+  private get resolveAfter(): number {
+    return this.opts.resolveAfterMs ?? 15 * 60_000;
+  }
+
+  private enqueue(fresh: Alert[]): void {
     // A queued alert for the same anomaly is superseded, not doubled: replays don't eat the queue.
     const ids = new Set(fresh.map((a) => a.labels.anomaly_id));
     this.queue = this.queue.filter((a) => !ids.has(a.labels.anomaly_id)).concat(fresh);
@@ -104,7 +129,6 @@ export class AlertmanagerSink implements EventSink {
       this.dropped += n;
       this.opts.warn?.(`alertmanager: queue full, dropped ${n} oldest alerts`);
     }
-    await this.flush();
   }
 
   /** Posts everything queued; rejects (leaving the alerts queued and a retry scheduled) on failure. */

@@ -6,4 +6,9 @@ export interface EventSink {
   readonly name: SinkName;
   emit(events: AnomalyEvent[]): Promise<void>;
   close?(): Promise<void>;
+  /**
+   * Called once at start: sends again what may still be owed for anomalies an earlier process
+   * raised (Alertmanager: alerts that may still be firing), read through `raisedSince`.
+   */
+  restore?(raisedSince: (ms: number) => Promise<AnomalyEvent[]>): Promise<void>;
 }

@@ -57,14 +57,22 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const host = config.server.host;
   const access = listenerAccess(config, new ApiKeyStore(storage.client));
   const metricsAddr = await metrics.listen(config.server.ports.metrics, host, { guard: access.scrape, tls });
+  const sinks = openEventSinks(config, (m) => log.warn(m));
   const fanout = new EventFanout({
     storage,
     buffer: await DiskBuffer.open(join(config.dataDir, 'storage-buffer'), config.storage.bufferMaxBytes),
-    sinks: openEventSinks(config, (m) => log.warn(m)),
+    sinks,
     count: (sink, outcome, n) => metrics.eventsEmitted(sink, outcome, n),
     buffered: (bytes) => metrics.storageBuffer(bytes),
     warn: (m) => log.warn(m),
   });
+
+  // In the background: pages owed from before a restart must not hold up start-up.
+  const raisedSince = (ms: number) => storage.listRaisedSince(new Date(ms).toISOString(), 10_000);
+  for (const sink of sinks)
+    sink
+      .restore?.(raisedSince)
+      .catch((err: Error) => log.warn(`${sink.name}: restore failed: ${err.message}`));
 
   const thresholds = new ThresholdBook();
   const stored = await storage.getThresholds();

@@ -156,6 +156,14 @@ export class SqlStorage implements Storage {
     return { items: page.rows.map(toEvent), total: total.rows[0]!.n };
   }
 
+  async listRaisedSince(since: string, limit: number): Promise<AnomalyEvent[]> {
+    const { rows } = await this.db.query<AnomalyRow>(
+      `${ANOMALY_SELECT} WHERE a.created_at >= $1::timestamptz ORDER BY a.created_at DESC, a.id LIMIT $2`,
+      [since, limit],
+    );
+    return rows.map(toEvent);
+  }
+
   async getAnomaly(id: string, db: SqlQueryable = this.db): Promise<AnomalyEvent | null> {
     const { rows } = await db.query<AnomalyRow>(`${ANOMALY_SELECT} WHERE a.id = $1 LIMIT 1`, [id]);
     return rows[0] ? toEvent(rows[0]) : null;

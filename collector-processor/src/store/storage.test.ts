@@ -100,6 +100,15 @@ describe.each(backends)('SqlStorage on $name', ({ skip, connect }) => {
     expect(await s.getAnomaly('missing')).toBeNull();
   });
 
+  it.skipIf(skip)('lists anomalies raised since a time by detection time, newest first', async () => {
+    // createdAt is start + 61 s: a4 at now+121 s, a1 and a3 at now+61 s, a2 a day earlier.
+    const since = (ms: number, limit = 50) =>
+      s.listRaisedSince(new Date(ms).toISOString(), limit).then((l) => l.map((e) => e.id));
+    expect(await since(now)).toEqual(['a4', 'a1', 'a3']);
+    expect(await since(now + 100_000)).toEqual(['a4']);
+    expect(await since(now - 2 * DAY, 2)).toEqual(['a4', 'a1']);
+  });
+
   it.skipIf(skip)('filters anomalies and pages them newest first', async () => {
     const all = await s.listAnomalies({ limit: 50, offset: 0 });
     expect(all.items.map((e) => e.id)).toEqual(['a4', 'a1', 'a3', 'a2']);

@@ -142,6 +142,8 @@ export interface Storage {
   insertAnomalies(events: AnomalyEvent[]): Promise<InsertResult>;
   /** Newest (by start) first. */
   listAnomalies(filter: AnomalyFilter): Promise<Page<AnomalyEvent>>;
+  /** Anomalies detected (createdAt) at or after `since`, newest first, at most `limit`. */
+  listRaisedSince(since: string, limit: number): Promise<AnomalyEvent[]>;
   getAnomaly(id: string): Promise<AnomalyEvent | null>;
   /** null when the anomaly does not exist. Audited. */
   setFeedback(

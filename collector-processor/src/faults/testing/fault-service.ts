@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
 import pino from 'pino';
 import type { AnomalyEvent } from '../../anomaly-event';
 import { loadConfig } from '../../config/load-config';
@@ -16,7 +18,11 @@ export async function startFaultService(
   env: Record<string, string>,
 ): Promise<RunningService> {
   const all = await loopbackEnv(env);
-  const bundle = await trainTrafficBundle(dir, start, 40);
+  const trained = path.join(dir, 'bundle');
+  const bundle = await access(path.join(trained, 'manifest.json')).then(
+    () => trained,
+    () => trainTrafficBundle(dir, start, 40),
+  );
   const config = loadConfig({ env: all, overrides: { dataDir: dir, modelDir: bundle } });
   return startService(config, pino({ level: 'silent' }));
 }

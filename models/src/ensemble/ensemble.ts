@@ -17,8 +17,9 @@ export function defaultModelSettings(): ModelSettings {
 
 export interface EnsembleJSON {
   calibrators: Record<ModelName, TailCalibratorJSON>;
-  /** Per-model -ln p of every held-back unit: the combined score is recalibrated from these when
-   * weights change, so a new setting keeps its false-alarm rate without retraining. */
+  /** Per-model -ln p of every held-back unit against the others: the combined score is
+   * recalibrated from these when weights change, so a new setting keeps its false-alarm rate
+   * without retraining. */
   heldOut: Record<ModelName, number[]>;
 }
 
@@ -32,12 +33,11 @@ export interface EnsembleResult {
 
 /**
  * Calibrates each detector's raw score into a tail probability on held-back normal units, turns it
- * into evidence (decades of improbability, capped where the held-back set can no longer resolve
- * it), and combines the evidence as its second largest value over the enabled models: an alarm
- * needs two detectors that agree, so one detector's blind spot (a benign but novel unit that only
- * the autoencoder or only the isolation forest finds strange) cannot page anyone alone. The
- * combination is itself calibrated on the held-back units, so correlated detectors cannot inflate
- * the false-alarm rate. Weights scale each model's evidence before the ranking.
+ * into evidence (decades of improbability) and sums the weighted evidence over the enabled models
+ * (Fisher's method). The sum is itself calibrated on the held-back units, each scored against the
+ * others, so it sees the same spread of evidence a new normal unit has, and correlated detectors
+ * cannot inflate the false-alarm rate: the threshold keeps its promised rate, and one detector
+ * that is sure (far past every held-back unit) can raise an alarm the others miss.
  */
 export class Ensemble {
   private readonly calibrators: Record<ModelName, TailCalibrator>;
@@ -58,7 +58,7 @@ export class Ensemble {
       if (!raw || raw.length === 0) throw new Error(`no held-back scores for model ${m}`);
       const cal = TailCalibrator.fit(raw);
       calibrators[m] = cal.toJSON();
-      heldOut[m] = Array.from(raw, (v) => -Math.log(cal.pValue(v)));
+      heldOut[m] = Array.from(cal.leaveOneOutPValues(raw), (p) => -Math.log(p));
     }
     return new Ensemble({ calibrators, heldOut });
   }
@@ -79,21 +79,13 @@ export class Ensemble {
     return this.calibrators[model].pValue(raw);
   }
 
-  /**
-   * Most decades of improbability one model may contribute: ten times past what n held-back units
-   * resolve, and never less than four (score 100), so a small baseline can still reach the threshold.
-   */
-  get evidenceCap(): number {
-    return Math.max(4, Math.log10(10 * (this.heldOutUnits + 1)));
-  }
-
   score(raw: ModelScores, settings: ModelSettings = defaultModelSettings()): EnsembleResult {
     const models = {} as ModelScores;
     const evidence = {} as ModelScores;
     for (const m of MODEL_NAMES) {
       const p = this.calibrators[m].pValue(raw[m]);
       models[m] = round2(scoreFromP(p));
-      evidence[m] = Math.min(this.evidenceCap, -Math.log10(p));
+      evidence[m] = -Math.log10(p);
     }
     const p = this.combinedCalibrator(settings).pValue(combine(evidence, settings));
     return { models, p, score: round2(scoreFromP(p)) };
@@ -110,7 +102,7 @@ export class Ensemble {
       const stats = new Float64Array(n);
       const ev = {} as ModelScores;
       for (let i = 0; i < n; i++) {
-        for (const m of MODEL_NAMES) ev[m] = Math.min(this.evidenceCap, this.s.heldOut[m][i]! / Math.LN10);
+        for (const m of MODEL_NAMES) ev[m] = this.s.heldOut[m][i]! / Math.LN10;
         stats[i] = combine(ev, settings);
       }
       cal = TailCalibrator.fit(stats);
@@ -120,12 +112,12 @@ export class Ensemble {
   }
 }
 
-/** Second largest weighted evidence among the enabled models (the only one when just one is enabled). */
+/** Weighted sum of the enabled models' evidence (Fisher's statistic, up to a constant factor). */
 export function combine(evidence: ModelScores, settings: ModelSettings): number {
-  const v = MODEL_NAMES.filter((m) => settings[m].enabled && settings[m].weight > 0)
-    .map((m) => settings[m].weight * evidence[m])
-    .sort((a, b) => b - a);
-  return v.length === 0 ? 0 : (v[1] ?? v[0]!);
+  let sum = 0;
+  for (const m of MODEL_NAMES)
+    if (settings[m].enabled && settings[m].weight > 0) sum += settings[m].weight * evidence[m];
+  return sum;
 }
 
 function round2(v: number): number {

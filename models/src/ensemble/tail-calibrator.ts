@@ -43,6 +43,31 @@ export class TailCalibrator {
     return this.s;
   }
 
+  /**
+   * The p-value of each calibration score against the other n - 1 (a score above all of them
+   * in their tail, with this fit's scale): what a new normal unit gets against n scores. A score's
+   * p-value against a set that holds it never goes below 1/(n+1), so statistics built from those
+   * would miss the tail that new units reach.
+   */
+  leaveOneOutPValues(scores: ArrayLike<number>): Float64Array {
+    const { sorted, tailScale } = this.s;
+    const n = sorted.length;
+    const out = new Float64Array(scores.length);
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i]!;
+      if (!Number.isFinite(s)) {
+        out[i] = this.pValue(s);
+        continue;
+      }
+      const others = countAtLeast(sorted, s) - 1;
+      out[i] =
+        others > 0 || n === 1
+          ? (1 + others) / n
+          : Math.max(Number.MIN_VALUE, (1 / n) * Math.exp(-(s - sorted[n - 2]!) / tailScale));
+    }
+    return out;
+  }
+
   /** Tail probability in (0, 1]. */
   pValue(score: number): number {
     if (Number.isNaN(score)) return 1;
@@ -54,6 +79,10 @@ export class TailCalibrator {
 
 /** (1 + #{x >= s}) / (n + 1): the conformal p-value, never zero. */
 function pEmpirical(sorted: number[], s: number): number {
+  return (1 + countAtLeast(sorted, s)) / (sorted.length + 1);
+}
+
+function countAtLeast(sorted: number[], s: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -61,5 +90,5 @@ function pEmpirical(sorted: number[], s: number): number {
     if (sorted[mid]! < s) lo = mid + 1;
     else hi = mid;
   }
-  return (1 + sorted.length - lo) / (sorted.length + 1);
+  return sorted.length - lo;
 }

@@ -172,7 +172,8 @@ describe.skipIf(skip !== null)('KafkaLogConsumer on the librdkafka mock cluster'
     const duplicates = childDelivered.filter((b) => survivor.seen.has(b)).length;
     expect(duplicates).toBe(childDelivered.length);
     expect([...survivor.seen.values()].every((n) => n === 1)).toBe(true);
-  });
+    // The waits above: a rebalance on the mock cluster may go through a crash and a rejoin or two.
+  }, 150_000);
 
   it('pauses on OverloadedError and consumes the same messages after the pause', async () => {
     const topic = 'otlp_logs_pause';

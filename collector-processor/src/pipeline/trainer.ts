@@ -142,7 +142,8 @@ async function fitBundle(
 
   const seconds = (performance.now() - opts.t0) / 1000;
   const createdAt = new Date().toISOString();
-  const version = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${seed}`;
+  // Milliseconds: a retrain right after the baseline (or another replica's) must get its own version.
+  const version = `${createdAt.replace(/[-:]/g, '')}-${seed}`;
   const summary: TrainSummary = {
     version,
     lines: opts.lines,

@@ -36,7 +36,16 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Baseline: 30 minutes of event time and at least 60 units, as the service tests use. */
+/** `--name VALUE` from the command line, else undefined. */
+function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/**
+ * Baseline: 30 minutes of event time and at least 60 units, as the service tests use.
+ * `--cpu-prof DIR` on the bench's command line writes the service's V8 CPU profile there on exit.
+ */
 export async function startServe(env: Record<string, string> = {}): Promise<ServeProcess> {
   const ports = {
     rest: await freePort(),
@@ -45,9 +54,11 @@ export async function startServe(env: Record<string, string> = {}): Promise<Serv
     metrics: await freePort(),
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'logsieve-bench-'));
+  const profileDir = stringArg('cpu-prof');
   const proc = spawn(
     process.execPath,
     [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       resolve(import.meta.dirname, '../../collector-processor/bin/logsieve.js'),
       'serve',
       '--data-dir',

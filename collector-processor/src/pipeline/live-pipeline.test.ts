@@ -6,7 +6,7 @@ import type { AnomalyEvent } from '../anomaly-event';
 import { waitFor } from '../emit/testing/daemon';
 import { openStorage } from '../store/open-storage';
 import type { Storage } from '../store/storage';
-import { LivePipeline } from './live-pipeline';
+import { LivePipeline, type LivePipelineOptions } from './live-pipeline';
 import {
   decodeLines,
   errorBurst,
@@ -29,6 +29,17 @@ describe('LivePipeline', () => {
     storage = await openStorage({ kind: 'pglite', dataDir: path.join(dir, 'pglite') });
   }, 60_000);
 
+  /** A pipeline on one-minute windows that reports to `observer`. */
+  const pipelineWith = (observer: LivePipelineOptions['observer']) =>
+    new LivePipeline({
+      unit: { kind: 'window', windowSeconds: 60 },
+      modelsDir: path.join(dir, 'models'),
+      queueCapacity: 100_000,
+      baselineMinutes: 30,
+      baselineMinUnits: 10,
+      observer,
+    });
+
   afterAll(async () => {
     await storage?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -38,17 +49,10 @@ describe('LivePipeline', () => {
   // the window again under the new model: that must not become a second anomaly for it.
   it('lists one anomaly per stream and window when a new model scores the window again', async () => {
     const events: AnomalyEvent[] = [];
-    const pipeline = new LivePipeline({
-      unit: { kind: 'window', windowSeconds: 60 },
-      modelsDir: path.join(dir, 'models'),
-      queueCapacity: 100_000,
-      baselineMinutes: 30,
-      baselineMinUnits: 10,
-      observer: {
-        anomalies: async (e) => {
-          events.push(...e);
-          await storage.insertAnomalies(e);
-        },
+    const pipeline = pipelineWith({
+      anomalies: async (e) => {
+        events.push(...e);
+        await storage.insertAnomalies(e);
       },
     });
     const va = await pipeline.activate(path.join(dir, 'a'));
@@ -127,14 +131,7 @@ describe('LivePipeline', () => {
   // Units are counted under a model's templates; a new model cannot continue them (docs/config.md).
   it('counts the lines of the open units a model activation discards', async () => {
     const dropped: [string, string, number][] = [];
-    const p = new LivePipeline({
-      unit: { kind: 'window', windowSeconds: 60 },
-      modelsDir: path.join(dir, 'models'),
-      queueCapacity: 100_000,
-      baselineMinutes: 30,
-      baselineMinUnits: 10,
-      observer: { dropped: (s, reason, n) => dropped.push([s, reason, n]) },
-    });
+    const p = pipelineWith({ dropped: (s, reason, n) => dropped.push([s, reason, n]) });
     await p.activate(path.join(dir, 'a'));
     p.start();
     const minute = minuteRecords('api', start, 50);
@@ -147,5 +144,22 @@ describe('LivePipeline', () => {
     const open = (p.takeSnapshot().streams.api!.units as { open: { lines: number }[] }).open;
     expect(open.map((u) => u.lines)).toEqual([minute.length - 5]);
     await p.stop({ keepOpen: true });
+  });
+
+  // The service's clock ticks while it stops: the windows a tick is scoring when stop() comes must
+  // be scored, not lost with the scorer that stop() closes.
+  it('scores every closed window when stop() comes during a scoring pass', async () => {
+    let scored = 0;
+    const p = pipelineWith({ unitScored: () => scored++ });
+    await p.activate(path.join(dir, 'a'));
+    p.start();
+    for (let i = 60; i < 80; i++)
+      await p.accept([...minuteRecords('api', start, i), ...minuteRecords('worker', start, i)], 'rest');
+    await p.drained();
+    const tick = p.tick();
+    await p.stop({ keepOpen: true });
+    await tick;
+    // 19 closed minutes of two streams; the last minute is still open.
+    expect(scored).toBe(38);
   });
 });

@@ -120,6 +120,8 @@ export class LivePipeline {
   /** Clock time of the latest record. */
   private lastArrivalMs = 0;
   private worker: Promise<void> | null = null;
+  /** The scoring pass running or last run (see scoreClosed). */
+  private scoring: Promise<void> = Promise.resolve();
   private readonly recent: RecentUnit[] = [];
   private readonly history: RecordHistory;
   /** Batches offered and processed so far; a position mark applies once its batch is processed. */
@@ -252,6 +254,15 @@ export class LivePipeline {
 
   async activate(bundleDir: string): Promise<string> {
     const scorer = await UnitScorer.load(bundleDir);
+    // The swap takes its turn between scoring passes, so none is left using the closed scorer.
+    const swap = this.scoring.catch(() => {}).then(() => this.swapScorer(scorer));
+    this.scoring = swap.then(() => {});
+    await (await swap)?.close();
+    return scorer.bundle.manifest.version;
+  }
+
+  /** Puts `scorer` in place of the current one (returned). */
+  private swapScorer(scorer: UnitScorer): UnitScorer | null {
     const old = this.scorer;
     // Open units count lines under the old templates (and unit spec), which mean nothing to the new
     // model: they are discarded, their lines counted, and the streams start new units.
@@ -269,8 +280,7 @@ export class LivePipeline {
     });
     this.baseline = [];
     this.setState('active');
-    await old?.close();
-    return scorer.bundle.manifest.version;
+    return old;
   }
 
   start(): void {
@@ -286,6 +296,7 @@ export class LivePipeline {
     await this.worker;
     if (!keepOpen) this.assigner.flush();
     await this.scoreClosed(true);
+    await this.scoring;
     await this.scorer?.close();
   }
 
@@ -415,7 +426,18 @@ export class LivePipeline {
     }
   }
 
-  private async scoreClosed(all: boolean): Promise<void> {
+  /**
+   * One scoring pass at a time: the clock's tick, the record loop and stop() all score, and a pass
+   * must finish before stop() or a model activation closes the scorer it is using (closed under
+   * it, the pass failed and its units were lost).
+   */
+  private scoreClosed(all: boolean): Promise<void> {
+    const pass = this.scoring.catch(() => {}).then(() => this.scorePass(all));
+    this.scoring = pass;
+    return pass;
+  }
+
+  private async scorePass(all: boolean): Promise<void> {
     const scorer = this.scorer;
     if (!scorer) return;
     while (this.closed.length >= (all ? 1 : SCORE_BATCH)) {

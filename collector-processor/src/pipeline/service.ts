@@ -25,7 +25,7 @@ import { ApiKeyStore } from '../store/api-key-store';
 import { DiskBuffer } from '../store/disk-buffer';
 import { openModelStore } from '../store/open-model-store';
 import { openStorage, storageOptions } from '../store/open-storage';
-import type { TemplateUpdate } from '../store/storage';
+import { TemplateCounts } from './template-counts';
 import { KafkaPositions } from './kafka-positions';
 import { LivePipeline } from './live-pipeline';
 import { PipelineState } from './pipeline-state';
@@ -82,7 +82,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const unit: UnitSpec = config.features.sessionKey
     ? { kind: 'session', sessionKey: config.features.sessionKey, idleSeconds: 3600 }
     : { kind: 'window', windowSeconds: config.features.windowSeconds };
-  const templates = new Map<string, TemplateUpdate>();
+  const templates = new TemplateCounts();
 
   /** Replicas starting from the same bundle register it concurrently: losing that race is fine. */
   const register = async (dir: string, actor: string) => {
@@ -138,23 +138,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
       processed: (s, n) => metrics.recordsProcessed(s, n),
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
       templateOverflow: (s) => metrics.templatesOverflow(s),
-      mined: (r) => {
-        const key = `${r.stream}\u0000${r.templateId}`;
-        const t = templates.get(key);
-        if (t) {
-          t.countDelta++;
-          t.seenAt = r.timeMs ?? Date.now();
-        } else {
-          templates.set(key, {
-            stream: r.stream,
-            id: r.templateId!,
-            template: r.template!,
-            countDelta: 1,
-            seenAt: r.timeMs ?? Date.now(),
-            example: (r.raw ?? r.body).slice(0, 2000),
-          });
-        }
-      },
+      mined: (r) =>
+        templates.add(r.stream, r.templateId!, r.template!, r.timeMs ?? Date.now(), () =>
+          (r.raw ?? r.body).slice(0, 2000),
+        ),
       unitScored: (r) => {
         metrics.unitsScored(r.stream);
         metrics.anomalyScore(r.stream, r.score);
@@ -346,12 +333,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
   const flushTemplates = async () => {
     if (templates.size === 0) return;
-    const batch = [...templates.values()];
-    templates.clear();
+    const batch = templates.take();
     try {
       await storage.upsertTemplates(batch);
     } catch (err) {
-      log.warn({ err }, 'template statistics not stored');
+      templates.putBack(batch);
+      log.warn({ err }, 'template statistics not stored yet: kept for the next flush');
     }
   };
   const timer = setInterval(() => {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { TemplateCounts } from './template-counts';
+
+describe('TemplateCounts', () => {
+  it('keeps one entry per stream and template, with the latest time and the first example', () => {
+    const c = new TemplateCounts();
+    c.add('api', 't1', 'GET <*>', 1000, () => 'GET /a');
+    c.add('api', 't1', 'GET <*>', 3000, () => 'GET /b');
+    c.add('db', 't1', 'GET <*>', 2000, () => 'GET /c');
+    expect(c.size).toBe(2);
+    expect(c.take()).toEqual([
+      { stream: 'api', id: 't1', template: 'GET <*>', countDelta: 2, seenAt: 3000, example: 'GET /a' },
+      { stream: 'db', id: 't1', template: 'GET <*>', countDelta: 1, seenAt: 2000, example: 'GET /c' },
+    ]);
+    expect(c.size).toBe(0);
+  });
+
+  it('merges a batch that was not stored with what was counted since', () => {
+    const c = new TemplateCounts();
+    c.add('api', 't1', 'GET <*>', 1000, () => 'GET /a');
+    c.add('api', 't2', 'POST <*>', 1500, () => 'POST /x');
+    const failed = c.take();
+    c.add('api', 't1', 'GET <*>', 5000, () => 'GET /z');
+    c.putBack(failed);
+    const again = c.take();
+    expect(again.find((u) => u.id === 't1')).toMatchObject({ countDelta: 2, seenAt: 5000 });
+    expect(again.find((u) => u.id === 't2')).toMatchObject({ countDelta: 1, seenAt: 1500 });
+    expect(again.reduce((n, u) => n + u.countDelta, 0)).toBe(3);
+  });
+});

@@ -1,7 +1,8 @@
 import type { AnomalyEvent } from '../anomaly-event';
 import type { DiskBuffer } from '../store/disk-buffer';
 import type { Storage } from '../store/storage';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import type { BackoffOptions } from './backoff';
+import { BufferDrainer } from './buffer-drainer';
 import type { EventSink } from './event-sink';
 import type { Outcome, SinkName } from './metrics';
 
@@ -38,13 +39,32 @@ const STORAGE_RETRY: BackoffOptions = { initialMs: 250, maxMs: 5000 };
  * must not silence alerts.
  */
 export class EventFanout {
-  private draining: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private closed = false;
+  private readonly drainer: BufferDrainer<AnomalyEvent[]>;
 
   constructor(private readonly opts: FanoutOptions) {
+    const count = opts.count ?? (() => {});
+    this.drainer = new BufferDrainer(opts.buffer, {
+      label: 'storage',
+      retry: opts.retry ?? STORAGE_RETRY,
+      warn: opts.warn,
+      send: async (batch) => {
+        try {
+          await opts.storage.insertAnomalies(batch);
+          return 'sent';
+        } catch (err) {
+          if (!isDataError(err)) throw err;
+          // The database refused the rows themselves: retrying can never succeed.
+          opts.warn?.(`emit: storage refused ${batch.length} buffered events: ${(err as Error).message}`);
+          return 'refused';
+        }
+      },
+      onShift: (batch, outcome) => {
+        if (batch) count('postgres', outcome === 'sent' ? 'ok' : 'dropped', batch.length);
+        opts.buffered?.(opts.buffer.bytes);
+      },
+    });
     // Events a previous process buffered and could not store before it stopped.
-    if (opts.buffer.length > 0) this.drain();
+    if (opts.buffer.length > 0) this.drainer.start();
     opts.buffered?.(opts.buffer.bytes);
   }
 
@@ -62,7 +82,7 @@ export class EventFanout {
       const results = await Promise.allSettled(this.opts.sinks.map((s) => this.withTimeout(s, fresh)));
       results.forEach((r, i) => {
         const sink = this.opts.sinks[i]!;
-        count(sink.name, r.status === 'fulfilled' ? 'ok' : 'error', fresh.length);
+        count(sink.name, r.status === 'rejected' ? 'error' : (r.value ?? 'ok'), fresh.length);
         if (r.status === 'rejected') {
           failed.push(sink.name);
           this.opts.warn?.(`emit: ${sink.name} failed: ${(r.reason as Error)?.message ?? String(r.reason)}`);
@@ -74,9 +94,7 @@ export class EventFanout {
 
   /** Stops retrying after the write in flight; what is still buffered is written after a restart. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-    await this.draining;
+    await this.drainer.close();
     await Promise.allSettled(this.opts.sinks.map((s) => s.close?.()));
   }
 
@@ -110,78 +128,11 @@ export class EventFanout {
         `emit: storage buffer full (${this.opts.buffer.bytes} bytes): ${events.length} anomaly events not stored`,
       );
     }
-    this.drain();
+    this.drainer.start();
     return events;
   }
 
-  /** Starts the loop writing the buffer to storage unless it runs already. */
-  private drain(): void {
-    if (this.draining || this.closed) return;
-    this.draining = this.drainLoop()
-      // The buffer's folder failed under it (disk gone): the next emit starts the loop again.
-      .catch((err: Error) => this.opts.warn?.(`emit: storage buffer failed: ${err.message}`))
-      .finally(() => (this.draining = null));
-  }
-
-  private async drainLoop(): Promise<void> {
-    const { buffer, storage } = this.opts;
-    const count = this.opts.count ?? (() => {});
-    let attempt = 0;
-    while (!this.closed) {
-      let batch: AnomalyEvent[] | undefined;
-      try {
-        batch = await buffer.peek();
-      } catch (err) {
-        // A damaged file would block everything behind it for good.
-        this.opts.warn?.(`emit: dropping an unreadable storage buffer entry: ${(err as Error).message}`);
-        await buffer.shift();
-        continue;
-      }
-      if (!batch) {
-        // Empty (done), or the oldest entry is still being written: look again shortly.
-        if (buffer.length === 0) return;
-        await this.sleep(20);
-        continue;
-      }
-      try {
-        await storage.insertAnomalies(batch);
-      } catch (err) {
-        if (isDataError(err)) {
-          // The database refused the rows themselves: retrying can never succeed.
-          this.opts.warn?.(
-            `emit: storage refused ${batch.length} buffered events: ${(err as Error).message}`,
-          );
-          count('postgres', 'dropped', batch.length);
-          await buffer.shift();
-          this.opts.buffered?.(buffer.bytes);
-          continue;
-        }
-        const delay = backoffDelay(attempt++, this.opts.retry ?? STORAGE_RETRY);
-        if (attempt === 1) this.opts.warn?.(`emit: storage still down: ${(err as Error).message}`);
-        await this.sleep(delay);
-        continue;
-      }
-      attempt = 0;
-      await buffer.shift();
-      count('postgres', 'ok', batch.length);
-      this.opts.buffered?.(buffer.bytes);
-    }
-  }
-
-  /** Waits `ms`, or less when close() is called. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
-  }
-
-  private withTimeout(sink: EventSink, events: AnomalyEvent[]): Promise<void> {
+  private withTimeout(sink: EventSink, events: AnomalyEvent[]): Promise<void | 'buffered'> {
     const ms = this.opts.sinkTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

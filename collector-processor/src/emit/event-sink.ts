@@ -1,10 +1,13 @@
 import type { AnomalyEvent } from '../anomaly-event';
 import type { SinkName } from './metrics';
 
-/** Somewhere anomaly events go (Kafka, Alertmanager, OTLP). Rejects when the events did not get there. */
+/**
+ * Somewhere anomaly events go (Kafka, Alertmanager, OTLP). Rejects when the events did not get
+ * there; resolves 'buffered' when they wait on disk to be sent later.
+ */
 export interface EventSink {
   readonly name: SinkName;
-  emit(events: AnomalyEvent[]): Promise<void>;
+  emit(events: AnomalyEvent[]): Promise<void | 'buffered'>;
   close?(): Promise<void>;
   /**
    * Called once at start: sends again what may still be owed for anomalies an earlier process

@@ -1,15 +1,27 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/config-schema';
 import { openEventSinks } from './open-sinks';
 
 describe('openEventSinks', () => {
-  it('opens nothing by default', () => {
-    expect(openEventSinks(configSchema.parse({}))).toEqual([]);
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'logsieve-sinks-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('opens each configured output', async () => {
-    const sinks = openEventSinks(
+  it('opens nothing by default', async () => {
+    expect(await openEventSinks(configSchema.parse({ dataDir }))).toEqual([]);
+  });
+
+  it('opens each configured output, Kafka and OTLP with a disk buffer', async () => {
+    const sinks = await openEventSinks(
       configSchema.parse({
+        dataDir,
         ingest: { kafka: { brokers: ['k:9092'] } },
         outputs: {
           kafka: { enabled: true },
@@ -19,6 +31,7 @@ describe('openEventSinks', () => {
       }),
     );
     expect(sinks.map((s) => s.name)).toEqual(['kafka', 'alertmanager', 'otlp']);
+    expect((await readdir(path.join(dataDir, 'output-buffer'))).sort()).toEqual(['kafka', 'otlp']);
     await Promise.all(sinks.map((s) => s.close?.()));
   });
 });

@@ -57,7 +57,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const host = config.server.host;
   const access = listenerAccess(config, new ApiKeyStore(storage.client));
   const metricsAddr = await metrics.listen(config.server.ports.metrics, host, { guard: access.scrape, tls });
-  const sinks = openEventSinks(config, (m) => log.warn(m));
+  const sinks = await openEventSinks(config, {
+    warn: (m) => log.warn(m),
+    count: (sink, outcome, n) => metrics.eventsEmitted(sink, outcome, n),
+  });
   const fanout = new EventFanout({
     storage,
     buffer: await DiskBuffer.open(join(config.dataDir, 'storage-buffer'), config.storage.bufferMaxBytes),

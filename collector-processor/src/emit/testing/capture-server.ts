@@ -5,6 +5,8 @@ export interface Captured {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The status it was answered with. */
+  status: number;
 }
 
 /** An HTTP server on loopback that records every request and answers `status()` (200 by default). */
@@ -14,8 +16,8 @@ export async function startCaptureServer(status: () => number = () => 200) {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      requests.push({ path: req.url ?? '', headers: req.headers, body });
       res.statusCode = status();
+      requests.push({ path: req.url ?? '', headers: req.headers, body, status: res.statusCode });
       res.end('{}');
     });
   });

@@ -141,10 +141,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       processed: (s, n) => metrics.recordsProcessed(s, n),
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
       templateOverflow: (s) => metrics.templatesOverflow(s),
-      mined: (r) =>
-        templates.add(r.stream, r.templateId!, r.template!, r.timeMs ?? Date.now(), () =>
-          (r.raw ?? r.body).slice(0, 2000),
-        ),
+      mined: (r) => templates.add(r),
       unitScored: (r) => {
         metrics.unitsScored(r.stream);
         metrics.anomalyScore(r.stream, r.score);

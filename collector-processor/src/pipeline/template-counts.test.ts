@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../record';
 import { TemplateCounts } from './template-counts';
+
+/** A mined record of `stream` under template `id`, seen at `timeMs`. */
+const mined = (stream: string, id: string, template: string, timeMs: number, raw: string): LogRecord => ({
+  stream,
+  line: 1,
+  timeMs,
+  severityNumber: 9,
+  severityText: 'INFO',
+  body: raw,
+  raw,
+  templateId: id,
+  template,
+});
 
 describe('TemplateCounts', () => {
   it('keeps one entry per stream and template, with the latest time and the first example', () => {
     const c = new TemplateCounts();
-    c.add('api', 't1', 'GET <*>', 1000, () => 'GET /a');
-    c.add('api', 't1', 'GET <*>', 3000, () => 'GET /b');
-    c.add('db', 't1', 'GET <*>', 2000, () => 'GET /c');
+    c.add(mined('api', 't1', 'GET <*>', 1000, 'GET /a'));
+    c.add(mined('api', 't1', 'GET <*>', 3000, 'GET /b'));
+    c.add(mined('db', 't1', 'GET <*>', 2000, 'GET /c'));
     expect(c.size).toBe(2);
     expect(c.take()).toEqual([
       { stream: 'api', id: 't1', template: 'GET <*>', countDelta: 2, seenAt: 3000, example: 'GET /a' },
@@ -17,10 +31,10 @@ describe('TemplateCounts', () => {
 
   it('merges a batch that was not stored with what was counted since', () => {
     const c = new TemplateCounts();
-    c.add('api', 't1', 'GET <*>', 1000, () => 'GET /a');
-    c.add('api', 't2', 'POST <*>', 1500, () => 'POST /x');
+    c.add(mined('api', 't1', 'GET <*>', 1000, 'GET /a'));
+    c.add(mined('api', 't2', 'POST <*>', 1500, 'POST /x'));
     const failed = c.take();
-    c.add('api', 't1', 'GET <*>', 5000, () => 'GET /z');
+    c.add(mined('api', 't1', 'GET <*>', 5000, 'GET /z'));
     c.putBack(failed);
     const again = c.take();
     expect(again.find((u) => u.id === 't1')).toMatchObject({ countDelta: 2, seenAt: 5000 });

@@ -1,3 +1,4 @@
+import type { LogRecord } from '../record';
 import type { TemplateUpdate } from '../store/storage';
 
 /**
@@ -12,15 +13,23 @@ export class TemplateCounts {
     return this.pending.size;
   }
 
-  /** Counts one record of `stream` under template `id`, seen at `seenAt` (ms). */
-  add(stream: string, id: string, template: string, seenAt: number, example: () => string): void {
-    const key = `${stream}\u0000${id}`;
+  /** Counts one mined record (it carries its template); no allocation unless the template is new. */
+  add(r: LogRecord): void {
+    const key = `${r.stream}\u0000${r.templateId}`;
+    const seenAt = r.timeMs ?? Date.now();
     const t = this.pending.get(key);
     if (t) {
       t.countDelta++;
       t.seenAt = seenAt;
     } else {
-      this.pending.set(key, { stream, id, template, countDelta: 1, seenAt, example: example() });
+      this.pending.set(key, {
+        stream: r.stream,
+        id: r.templateId!,
+        template: r.template!,
+        countDelta: 1,
+        seenAt,
+        example: (r.raw ?? r.body).slice(0, 2000),
+      });
     }
   }
 

@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { TlsServerOptions } from '../config/tls-files';
+import { isSafeText } from '../safe-text';
 import type { ApiBackend } from './api-backend';
 import { admitCaller, ANONYMOUS, type Refusal } from './auth/admission';
 import type { AuthFailureThrottle } from './auth/auth-failure-throttle';
@@ -39,6 +40,17 @@ export interface RestServerOptions {
   onRefused?: (reason: Refusal['reason']) => void;
   /** TLS for the listener (server.tls); plain HTTP when absent. */
   https?: TlsServerOptions | null;
+}
+
+/**
+ * Path parameters name stored things (anomaly ids, streams, versions); stored text never holds
+ * NUL or a lone surrogate (safe-text.ts), so such a name is a bad request, not a lookup.
+ */
+function rejectUnsafeParams(params: unknown): void {
+  for (const [k, v] of Object.entries((params ?? {}) as Record<string, unknown>)) {
+    if (typeof v === 'string' && !isSafeText(v))
+      throw Object.assign(new Error(`path.${k}: contains NUL or an unpaired surrogate`), { statusCode: 400 });
+  }
 }
 
 type WithPrincipal = FastifyRequest & { principal?: Principal };
@@ -85,7 +97,9 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
   app.addHook('onRequest', async (req, reply) => {
     const route = req.routeOptions.url;
     if (!route || !route.startsWith('/api/v1/') || route === '/api/v1/openapi.json') return;
-    const need = roleOf.get(`${req.method} ${route}`) ?? 'admin';
+    // Fastify answers HEAD with the GET handler: it reads the same, so it needs the same role.
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const need = roleOf.get(`${method} ${route}`) ?? 'admin';
     const a = await admitCaller(() => principal(req), need, {
       rateLimiter: o.rateLimiter,
       authThrottle: o.authThrottle,
@@ -119,6 +133,7 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
           }
           return res.data;
         };
+        rejectUnsafeParams(req.params);
         const input = {
           params: parse(r.params, req.params, 'path') as Record<string, string>,
           query: parse(r.query, req.query, 'query') as Record<string, unknown>,

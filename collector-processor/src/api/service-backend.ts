@@ -1,7 +1,7 @@
 import { MODEL_NAMES, type AnomalyEvent } from '../anomaly-event';
 import type { LivePipeline } from '../pipeline/live-pipeline';
 import type { ModelStore } from '../store/model-store';
-import type { Storage } from '../store/storage';
+import type { Storage, Thresholds } from '../store/storage';
 import type { ApiBackend, Health } from './api-backend';
 import type { Threshold } from './schemas';
 
@@ -24,11 +24,19 @@ export interface ServiceBackendOptions {
  */
 export class ThresholdBook {
   global: Threshold | null = null;
-  streams: Record<string, Threshold> = {};
+  /** A Map: stream names are data (a `__proto__` key in a plain object would set the prototype). */
+  readonly streams = new Map<string, Threshold>();
   defaults: Threshold | null = null;
 
+  /** Takes what storage holds (at start, and when another replica changed it). */
+  load(stored: Thresholds): void {
+    this.global = stored.global;
+    this.streams.clear();
+    for (const [stream, t] of Object.entries(stored.streams)) this.streams.set(stream, t);
+  }
+
   effective(stream: string): Threshold | undefined {
-    return this.streams[stream] ?? this.global ?? this.defaults ?? undefined;
+    return this.streams.get(stream) ?? this.global ?? this.defaults ?? undefined;
   }
 
   globalOrDefault(): Threshold {
@@ -104,6 +112,7 @@ export class ServiceBackend implements ApiBackend {
 
   readiness(): { ready: boolean; reason?: string } {
     const p = this.o.pipeline;
+    if (p.failure) return { ready: false, reason: `pipeline failed, restarting: ${p.failure}` };
     if (this.storageError) return { ready: false, reason: `storage down: ${this.storageError}` };
     // A retrain keeps scoring with the active model: still ready.
     if (p.state === 'active' || p.activeScorer) return { ready: true };
@@ -132,7 +141,8 @@ export class ServiceBackend implements ApiBackend {
 
   getThresholds: ApiBackend['getThresholds'] = async () => ({
     global: this.o.thresholds.globalOrDefault(),
-    streams: this.o.thresholds.streams,
+    // fromEntries defines own keys, so a stream named `__proto__` is in the answer too.
+    streams: Object.fromEntries(this.o.thresholds.streams),
   });
 
   putGlobalThreshold: ApiBackend['putGlobalThreshold'] = async (t, actor) => {
@@ -144,14 +154,14 @@ export class ServiceBackend implements ApiBackend {
 
   putStreamThreshold: ApiBackend['putStreamThreshold'] = async (stream, t, actor) => {
     const saved = await this.o.storage.putStreamThreshold(stream, t, actor);
-    this.o.thresholds.streams[stream] = saved;
+    this.o.thresholds.streams.set(stream, saved);
     await this.announce('thresholds', stream);
     return saved;
   };
 
   deleteStreamThreshold: ApiBackend['deleteStreamThreshold'] = async (stream, actor) => {
     const gone = await this.o.storage.deleteStreamThreshold(stream, actor);
-    delete this.o.thresholds.streams[stream];
+    this.o.thresholds.streams.delete(stream);
     await this.announce('thresholds', stream);
     return gone;
   };

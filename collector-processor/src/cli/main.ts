@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { describeError } from './cli-error';
 import { registerParse } from './parse';
 import { registerTemplates } from './templates';
 import { registerTrain } from './train';
@@ -26,7 +27,6 @@ try {
 } catch (err) {
   // One line on stderr and a non-zero exit; LOGSIEVE_DEBUG=1 shows the stack.
   if (process.env['LOGSIEVE_DEBUG']) throw err;
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`logsieve: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`logsieve: ${describeError(err)}\n`);
   process.exit((err as { exitCode?: number }).exitCode ?? 1);
 }

@@ -133,6 +133,19 @@ const ingest = z
       })
       .prefault({}),
     queueCapacity: integer().min(1).default(100_000),
+    // Push sources (OTLP, REST, file tail) write accepted batches to dataDir/wal before answering,
+    // so they survive the process being killed (docs/durability.md).
+    wal: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        // always: answer after fsync (survives power loss); interval: after the write, fsync every
+        // fsyncIntervalMs (survives a killed process; power loss may take the last interval).
+        fsync: z.enum(['always', 'interval']).default('interval'),
+        fsyncIntervalMs: integer().min(1).default(1000),
+        // Not yet checkpointed (storage down): beyond it push sources answer 503.
+        maxBytes: integer().min(1_048_576).default(1_073_741_824),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -175,8 +188,13 @@ const limits = z
   .strictObject({
     maxStreams: integer().min(1).default(1000),
     maxTemplatesPerStream: integer().min(1).default(5000),
+    // Across all streams: bounds the heap when many streams flood unique lines (docs/config.md).
+    maxTemplatesTotal: integer().min(1).default(50_000),
     maxLineBytes: integer().min(1).default(65_536),
     maxRecordsPerRequest: integer().min(1).default(100_000),
+    // Event time further from the receive time than these takes the receive time (live service).
+    maxEventAgeSeconds: integer().min(1).default(86_400),
+    maxEventAheadSeconds: integer().min(0).default(600),
     rateLimitPerKey: integer().min(0).default(0),
     authFailuresPerMinute: integer().min(0).default(30),
   })

@@ -59,6 +59,7 @@ describe('loadConfig', () => {
         sasl: { mechanism: null, username: null, password: null },
       },
       queueCapacity: 100000,
+      wal: { enabled: true, fsync: 'interval', fsyncIntervalMs: 1000, maxBytes: 1_073_741_824 },
     });
     expect(c.outputs.kafka).toEqual({ enabled: false, topic: 'logsieve.anomalies' });
     expect(c.outputs.alertmanager.grafanaUrl).toBe('http://localhost:3000/a/logsieve-anomaly-app');
@@ -70,8 +71,11 @@ describe('loadConfig', () => {
     expect(c.limits).toEqual({
       maxStreams: 1000,
       maxTemplatesPerStream: 5000,
+      maxTemplatesTotal: 50000,
       maxLineBytes: 65536,
       maxRecordsPerRequest: 100000,
+      maxEventAgeSeconds: 86400,
+      maxEventAheadSeconds: 600,
       rateLimitPerKey: 0,
       authFailuresPerMinute: 30,
     });

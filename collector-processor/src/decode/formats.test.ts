@@ -42,6 +42,16 @@ describe('json lines', () => {
     expect(f.decode(line)!.body).toBe(line);
   });
 
+  it('bounds attribute depth and makes JSON-escaped NUL and lone surrogates safe to store', () => {
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const d = f.decode(`{"msg":"a\\u0000b","k\\u0000":"\\ud800","deep":${deep}}`)!;
+    expect(d.body).toBe('a\ufffdb');
+    expect(d.attributes?.['k\ufffd']).toBe('\ufffd');
+    // Nothing recursive overflows on the record any more.
+    expect(() => JSON.stringify(d)).not.toThrow();
+    expect(JSON.stringify(d.attributes?.['deep'])).toContain('[[[');
+  });
+
   it('rejects what is not a JSON object', () => {
     expect(f.decode('{"msg": "unterminated')).toBeNull();
     expect(f.decode('[1,2,3]')).toBeNull();
@@ -162,5 +172,19 @@ describe('logfmt', () => {
 
   it('uses the remaining pairs as message when there is no msg', () => {
     expect(logfmtFormat(NOW).decode('level=info path=/x status=200')!.body).toBe('path=/x status=200');
+  });
+});
+
+describe('keys that are Object.prototype members', () => {
+  it('are attributes like any other in JSON and logfmt lines, never the prototype', () => {
+    const j = jsonFormat(NOW).decode(
+      '{"msg":"hello","__proto__":{"polluted":1},"constructor":"c","toString":"t"}',
+    )!;
+    expect(Object.keys(j.attributes!).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(j.attributes, '__proto__')?.value).toEqual({ polluted: 1 });
+    expect((j.attributes as { polluted?: unknown }).polluted).toBeUndefined();
+    const l = logfmtFormat(NOW).decode('__proto__=x constructor=y msg=hi')!;
+    expect(Object.keys(l.attributes!).sort()).toEqual(['__proto__', 'constructor']);
+    expect(l.attributes!['__proto__']).toBe('x');
   });
 });

@@ -2,6 +2,7 @@ import type { LogRecord } from '../record';
 import { clfFormat } from './clf-format';
 import { criFormat, dockerFormat } from './container-format';
 import type { Decoded, FormatName, LineFormat } from './decoded';
+import { validTimeMs } from './event-time';
 import { headerTextFormat } from './header-text-format';
 import { jsonFormat } from './json-format';
 import { logfmtFormat } from './logfmt-format';
@@ -98,7 +99,8 @@ class FormatDetectingDecoder implements StreamDecoder {
     return {
       stream: this.stream,
       line: lineNo,
-      timeMs: d.timeMs,
+      // Every format's time passes here: NaN or a year past 9999 never reaches the windows.
+      timeMs: validTimeMs(d.timeMs),
       severityNumber: d.severityNumber,
       severityText: d.severityText,
       body: d.body,
@@ -141,6 +143,10 @@ class FormatDetectingDecoder implements StreamDecoder {
     this.inner ??= new FormatDetectingDecoder(this.stream, formats(this.options, false), this.options);
     const d = this.inner.decodeLine(outer.body);
     if (!d) return null;
-    return { ...d, timeMs: d.timeMs ?? outer.timeMs, attributes: { ...outer.attributes, ...d.attributes } };
+    return {
+      ...d,
+      timeMs: validTimeMs(d.timeMs) ?? outer.timeMs,
+      attributes: { ...outer.attributes, ...d.attributes },
+    };
   }
 }

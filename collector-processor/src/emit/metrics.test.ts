@@ -48,10 +48,11 @@ function exercise(metrics: Metrics): void {
   metrics.recordsReceived('api', 'otlp_http', 5);
   metrics.recordsProcessed('api', 4);
   metrics.recordsDropped('api', 'malformed');
+  metrics.recordsTimeClamped('api', 'future');
   metrics.ingestRejected('rest', 'too_large');
   metrics.templatesActive('api', 12);
   metrics.templatesNew('api');
-  metrics.templatesOverflow('api');
+  metrics.templatesOverflow('api', 'stream_limit');
   metrics.anomalyScore('api', 93.5);
   metrics.unitsScored('api', 3);
   metrics.anomalyRaised('api', 'critical');
@@ -65,6 +66,8 @@ function exercise(metrics: Metrics): void {
   metrics.modelReady(true);
   metrics.eventsEmitted('kafka', 'error');
   metrics.storageBuffer(4096);
+  metrics.walBytes(2048);
+  metrics.walReplayed(7);
 }
 
 describe('Metrics on /metrics', () => {
@@ -85,7 +88,7 @@ describe('Metrics on /metrics', () => {
     expect(res.status).toBe(200);
     const { types, samples } = parseExposition(await res.text());
     const documented = await documentedMetrics();
-    expect(documented.size).toBe(19);
+    expect(documented.size).toBe(22);
     expect(new Map([...types].sort())).toEqual(
       new Map([...documented].map(([n, d]) => [n, d.type] as const).sort()),
     );

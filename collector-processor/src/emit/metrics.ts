@@ -16,7 +16,8 @@ import { StreamLabels } from './stream-labels';
  */
 
 export type IngestSource = 'otlp_http' | 'otlp_grpc' | 'kafka' | 'file' | 'rest';
-export type DropReason = 'malformed' | 'too_long' | 'queue_full' | 'stream_limit' | 'model_change';
+export type DropReason =
+  'malformed' | 'too_long' | 'queue_full' | 'stream_limit' | 'model_change' | 'pipeline_error';
 export type RejectReason =
   | 'bad_payload'
   | 'too_large'
@@ -54,6 +55,7 @@ export class Metrics {
   private readonly received: Counter;
   private readonly processed: Counter;
   private readonly dropped: Counter;
+  private readonly timeClamped: Counter;
   private readonly rejected: Counter;
   private readonly kafkaDuplicates: Counter;
   private readonly templatesActiveGauge: Gauge;
@@ -70,6 +72,8 @@ export class Metrics {
   private readonly modelReadyGauge: Gauge;
   private readonly emitted: Counter;
   private readonly storageBufferGauge: Gauge;
+  private readonly walBytesGauge: Gauge;
+  private readonly walReplayedCounter: Counter;
 
   constructor(opts: MetricsOptions = {}) {
     this.streams = new StreamLabels(opts.maxStreams ?? 1000);
@@ -82,6 +86,10 @@ export class Metrics {
     });
     this.dropped = m.createCounter('logsieve_records_dropped', {
       description: 'Records not processed, by reason',
+    });
+    this.timeClamped = m.createCounter('logsieve_records_time_clamped', {
+      description:
+        'Records whose event time was outside limits.maxEventAge/AheadSeconds of their receive time: processed at the receive time',
     });
     this.rejected = m.createCounter('logsieve_ingest_rejected', {
       description: 'Ingest requests answered 4xx/429/503',
@@ -96,7 +104,8 @@ export class Metrics {
       description: 'Templates created after the active model was trained',
     });
     this.templatesOverflowCounter = m.createCounter('logsieve_templates_overflow', {
-      description: 'Lines mapped to the overflow template: the stream is at limits.maxTemplatesPerStream',
+      description:
+        'Lines mapped to the overflow template, by reason: the stream is at limits.maxTemplatesPerStream (stream_limit) or all streams at limits.maxTemplatesTotal (total_limit)',
     });
     this.scoreGauge = m.createGauge('logsieve_anomaly_score', {
       description: "Score (0-100) of the stream's most recently closed unit",
@@ -130,6 +139,13 @@ export class Metrics {
     this.storageBufferGauge = m.createGauge('logsieve_storage_buffer_bytes', {
       description: 'Bytes of anomaly events on disk waiting for storage to come back',
     });
+    this.walBytesGauge = m.createGauge('logsieve_wal_bytes', {
+      description: 'Bytes in the write-ahead log of accepted batches not yet checkpointed',
+    });
+    this.walReplayedCounter = m.createCounter('logsieve_wal_replayed_records', {
+      description:
+        'Records replayed from the write-ahead log at start (accepted before a crash, not checkpointed)',
+    });
   }
 
   recordsReceived(stream: string, source: IngestSource, n = 1): void {
@@ -142,6 +158,11 @@ export class Metrics {
 
   recordsDropped(stream: string, reason: DropReason, n = 1): void {
     this.dropped.add(n, { stream: this.streams.label(stream), reason });
+  }
+
+  /** `direction`: the record's time was too far in the `past` or the `future`. */
+  recordsTimeClamped(stream: string, direction: 'past' | 'future', n = 1): void {
+    this.timeClamped.add(n, { stream: this.streams.label(stream), direction });
   }
 
   kafkaMessagesDuplicate(topic: string, n = 1): void {
@@ -161,8 +182,8 @@ export class Metrics {
     this.templatesNewCounter.add(n, { stream: this.streams.label(stream) });
   }
 
-  templatesOverflow(stream: string, n = 1): void {
-    this.templatesOverflowCounter.add(n, { stream: this.streams.label(stream) });
+  templatesOverflow(stream: string, reason: 'stream_limit' | 'total_limit', n = 1): void {
+    this.templatesOverflowCounter.add(n, { stream: this.streams.label(stream), reason });
   }
 
   anomalyScore(stream: string, score: number): void {
@@ -217,6 +238,14 @@ export class Metrics {
 
   storageBuffer(bytes: number): void {
     this.storageBufferGauge.record(bytes);
+  }
+
+  walBytes(bytes: number): void {
+    this.walBytesGauge.record(bytes);
+  }
+
+  walReplayed(n: number): void {
+    this.walReplayedCounter.add(n);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnServe } from './testing/serve-child';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,6 @@ import { startMinutesAgo } from '../pipeline/testing/service-traffic';
 import { openStorage } from '../store/open-storage';
 import { trainTrafficBundle } from './testing/trained-bundle';
 import { TrafficLoad, type LoadFigures } from './testing/traffic-load';
-
-const bin = path.resolve(import.meta.dirname, '../../bin/logsieve.js');
 
 // SIGTERM to a `logsieve serve` process while records stream in: it stops taking requests,
 // processes what it had accepted and stores the results and its open windows before it exits;
@@ -30,20 +29,11 @@ describe('graceful shutdown mid-stream', () => {
   const serve = async () => {
     const t0 = Date.now();
     output = '';
-    proc = spawn(process.execPath, [bin, 'serve', '--model', bundle, '--data-dir', path.join(dir, 'data')], {
-      env: {
-        ...process.env,
-        LOGSIEVE_SERVER__HOST: '127.0.0.1',
-        LOGSIEVE_SERVER__PORTS__REST: String(ports.rest),
-        LOGSIEVE_SERVER__PORTS__OTLP_HTTP: String(ports.otlpHttp),
-        LOGSIEVE_SERVER__PORTS__OTLP_GRPC: String(ports.otlpGrpc),
-        LOGSIEVE_SERVER__PORTS__METRICS: String(ports.metrics),
-        LOGSIEVE_LOG__LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    proc = spawnServe(
+      ['--model', bundle, '--data-dir', path.join(dir, 'data')],
+      ports,
+      (text) => (output += text),
+    );
     await waitFor(
       async () => ((await fetch(`${rest()}/readyz`)).ok ? true : undefined),
       60_000,

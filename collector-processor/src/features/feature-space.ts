@@ -1,3 +1,4 @@
+import { dataRecord, ownValue } from '../data-keys';
 import type { Unit } from './unit';
 
 /** Fixed columns after the template counts. */
@@ -69,7 +70,8 @@ export class FeatureSpace {
   private stats(stream: string): Dense {
     let d = this.dense.get(stream);
     if (d) return d;
-    const st = this.s.streams[stream];
+    // Stream names and template ids are data; the JSON of a bundle is read by own keys only.
+    const st = ownValue(this.s.streams, stream);
     if (!st) {
       this.global ??= {
         mean: Float64Array.from(this.s.mean),
@@ -121,7 +123,7 @@ export class FeatureSpace {
       ...FIXED,
       ...numericSlots.map((s) => `param:${s}`),
     ];
-    const text: Record<string, string> = {};
+    const text = dataRecord<string>();
     for (const t of templates) text[t] = templateText.get(t) ?? '';
     const space = new FeatureSpace({
       templates,
@@ -131,7 +133,7 @@ export class FeatureSpace {
       mean: [],
       scale: [],
       rawMean: [],
-      streams: {},
+      streams: dataRecord(),
       scaleFloor: opts.scaleFloor ?? 0.5,
     });
     space.fitScaling(units);
@@ -159,7 +161,7 @@ export class FeatureSpace {
   }
 
   templateText(id: string): string | undefined {
-    return this.s.templateText[id];
+    return ownValue(this.s.templateText, id);
   }
 
   isKnown(templateId: string): boolean {
@@ -196,7 +198,7 @@ export class FeatureSpace {
 
   /** Whether the stream had training units of its own. */
   knowsStream(stream: string): boolean {
-    return stream in this.s.streams;
+    return Object.hasOwn(this.s.streams, stream);
   }
 
   /** Raw per-unit values before compression and scaling (counts, ratio, numeric means). */

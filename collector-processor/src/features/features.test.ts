@@ -121,3 +121,34 @@ describe('FeatureSpace', () => {
     expect(() => FeatureSpace.fit([], new Map())).toThrow(/no training units/);
   });
 });
+
+describe('FeatureSpace with streams named like Object.prototype members', () => {
+  it('keeps their scaling apart and does not take a prototype member for a trained stream', () => {
+    const unit = (stream: string, x: number): Unit => ({
+      stream,
+      key: 'k',
+      kind: 'window',
+      startMs: 0,
+      endMs: 0,
+      lines: x,
+      counts: new Map([['t', x]]),
+      severity: [0, 0, 0, 0, 0, 0, 0],
+      numeric: new Map(),
+      sequence: [],
+      samples: [],
+      examples: new Map(),
+      traceIds: [],
+    });
+    const train = [unit('__proto__', 10), unit('__proto__', 12), unit('api', 1), unit('api', 3)];
+    const fs = FeatureSpace.fromJSON(JSON.parse(JSON.stringify(FeatureSpace.fit(train, new Map()).toJSON())));
+    const vol = fs.columns.indexOf('volume');
+    expect(fs.knowsStream('__proto__')).toBe(true);
+    expect(fs.expected(vol, '__proto__')).toBe(11);
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(fs.knowsStream(name)).toBe(false);
+      // An untrained stream is scored on all streams' scaling.
+      expect(Array.from(fs.transform(unit(name, 5)))).toEqual(Array.from(fs.transform(unit('new', 5))));
+    }
+    expect(fs.templateText('constructor')).toBeUndefined();
+  });
+});

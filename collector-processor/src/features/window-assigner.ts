@@ -20,9 +20,17 @@ interface StreamWindows {
 }
 
 /**
+ * Empty windows emitted in a row by one close before the rest of the gap is skipped. A quiet
+ * stream's silence is told by its first empty windows (and the live clock still closes one per
+ * window while it stays quiet); one per window across a jump of event time (logs replayed from
+ * another year, a clock far off) would run and allocate without bound, in every stream at once.
+ */
+export const MAX_EMPTY_RUN = 60;
+
+/**
  * Tumbling event-time windows per stream. A window closes once the stream's watermark (latest
  * event time minus the allowed lateness) passes its end; windows with no lines are still
- * emitted, because a stream that goes quiet is itself a signal.
+ * emitted (up to MAX_EMPTY_RUN in a row), because a stream that goes quiet is itself a signal.
  */
 export class WindowAssigner {
   private readonly streams = new Map<string, StreamWindows>();
@@ -108,15 +116,34 @@ export class WindowAssigner {
   }
 
   private closeUntil(stream: string, s: StreamWindows, watermarkMs: number): void {
+    let empty = 0;
     while (s.nextStart + this.windowMs <= watermarkMs) {
       const start = s.nextStart;
       const u = s.open.get(start);
-      if (u) s.open.delete(start);
+      if (u) {
+        s.open.delete(start);
+        empty = 0;
+      } else if (++empty > MAX_EMPTY_RUN) {
+        s.nextStart = this.afterGap(s, start, watermarkMs);
+        empty = 0;
+        continue;
+      }
       this.onUnit(
         u ?? newUnit(stream, windowKey(start, this.windowMs), 'window', start, start + this.windowMs),
       );
       s.nextStart = start + this.windowMs;
     }
+  }
+
+  /**
+   * Where closing resumes after skipping the empty windows from `start`: the next open window, or
+   * the first window the watermark leaves open. Visits the open windows, not the windows between.
+   */
+  private afterGap(s: StreamWindows, start: number, watermarkMs: number): number {
+    const end = watermarkMs - this.windowMs;
+    let next = end - (((end % this.windowMs) + this.windowMs) % this.windowMs) + this.windowMs;
+    for (const open of s.open.keys()) if (open > start && open < next) next = open;
+    return next;
   }
 }
 

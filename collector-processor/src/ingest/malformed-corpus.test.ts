@@ -1,3 +1,4 @@
+import { scrapeSum } from '../pipeline/testing/prometheus-text';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,16 +49,6 @@ interface Tally {
   accepted: number;
   skipped: number;
   byKind: Map<string, { cases: number; refused: number; accepted: number; skipped: number; ms: number }>;
-}
-
-async function metricSum(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let sum = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))) {
-    const set = m[1] ?? '';
-    if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) sum += Number(m[2]);
-  }
-  return sum;
 }
 
 /** Records the service would decode from a request it accepted (to check received_total). */
@@ -298,28 +289,28 @@ describe('malformed-input corpus against logsieve serve', () => {
     // The metrics agree with the answers: every refusal counted by source, every skip counted.
     const m = service.ports.metrics;
     for (const via of ['otlp_http', 'otlp_grpc', 'rest'] as const)
-      expect(await metricSum(m, 'logsieve_ingest_rejected_total', { source: via }), via).toBe(
+      expect(await scrapeSum(m, 'logsieve_ingest_rejected_total', { source: via }), via).toBe(
         tally.refused[via],
       );
-    expect(await metricSum(m, 'logsieve_records_dropped_total', { reason: 'too_long' })).toBe(tally.skipped);
+    expect(await scrapeSum(m, 'logsieve_records_dropped_total', { reason: 'too_long' })).toBe(tally.skipped);
     const floodLines = 300;
-    const received = await metricSum(m, 'logsieve_records_received_total');
+    const received = await scrapeSum(m, 'logsieve_records_received_total');
     expect(received).toBe(tally.accepted + valid.rest + valid.otlp + floodLines);
 
     // Everything accepted is processed (or counted malformed): the pipeline survived the corpus.
     await waitFor(
       async () =>
-        (await metricSum(m, 'logsieve_records_processed_total')) +
-          (await metricSum(m, 'logsieve_records_dropped_total', { reason: 'malformed' })) ===
+        (await scrapeSum(m, 'logsieve_records_processed_total')) +
+          (await scrapeSum(m, 'logsieve_records_dropped_total', { reason: 'malformed' })) ===
         received
           ? true
           : undefined,
       30_000,
       'the pipeline to process every accepted record',
     );
-    expect(await metricSum(m, 'logsieve_records_processed_total', { stream: 'valid-rest' })).toBe(valid.rest);
-    expect(await metricSum(m, 'logsieve_records_processed_total', { stream: 'valid-otlp' })).toBe(valid.otlp);
-    expect(await metricSum(m, 'logsieve_templates_overflow_total', { stream: 'valid-flood' })).toBe(
+    expect(await scrapeSum(m, 'logsieve_records_processed_total', { stream: 'valid-rest' })).toBe(valid.rest);
+    expect(await scrapeSum(m, 'logsieve_records_processed_total', { stream: 'valid-otlp' })).toBe(valid.otlp);
+    expect(await scrapeSum(m, 'logsieve_templates_overflow_total', { stream: 'valid-flood' })).toBe(
       floodLines - TEMPLATE_LIMIT,
     );
     expect((await fetch(`http://127.0.0.1:${service.ports.rest}/healthz`)).status).toBe(200);

@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -149,5 +150,39 @@ describe('OTLP/gRPC receiver', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(t.rejected).toEqual(['too_large', 'bad_payload']);
     expect(t.records()).toHaveLength(2);
+  });
+
+  it('answers a call without a complete message (empty, or cut short) INVALID_ARGUMENT, counted', async () => {
+    const t = await start();
+    // Below grpc-js's client, which always sends a whole message: raw HTTP/2 as a broken client would.
+    const rawCall = (body: Buffer) =>
+      new Promise<{ status: string | undefined; message: string | undefined }>((resolve, reject) => {
+        const session = http2.connect(`http://127.0.0.1:${t.receiver.port}`);
+        session.on('error', reject);
+        const req = session.request({
+          ':method': 'POST',
+          ':path': '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+          'content-type': 'application/grpc',
+          te: 'trailers',
+        });
+        let trailers: http2.IncomingHttpHeaders = {};
+        req.on('response', (h) => (trailers = h));
+        req.on('trailers', (h) => (trailers = h));
+        req.on('data', () => {});
+        req.on('end', () => {
+          session.close();
+          const { 'grpc-status': status, 'grpc-message': message } = trailers;
+          resolve({ status: status as string | undefined, message: message as string | undefined });
+        });
+        req.end(body);
+      });
+    const empty = await rawCall(Buffer.alloc(0));
+    expect(empty.status).toBe(String(grpc.status.INVALID_ARGUMENT));
+    expect(decodeURIComponent(empty.message!)).toMatch(/empty or truncated request/);
+    // A length prefix of 100 bytes followed by 10.
+    const cut = Buffer.concat([Buffer.from([0, 0, 0, 0, 100]), Buffer.alloc(10, 0x0a)]);
+    expect((await rawCall(cut)).status).toBe(String(grpc.status.INVALID_ARGUMENT));
+    expect(t.rejected).toEqual(['bad_payload', 'bad_payload']);
+    expect(t.records()).toHaveLength(0);
   });
 });

@@ -2,7 +2,9 @@ import * as grpc from '@grpc/grpc-js';
 import type { ListenerGuard, Refusal } from '../api/auth/admission';
 import { grpcPeerAddress } from '../api/auth/peer-address';
 import type { TlsServerOptions } from '../config/tls-files';
-import { admitRecords } from './admit-records';
+import type { EventTimeLimits } from '../decode/event-time';
+import { admitRecords, partialSuccess } from './admit-records';
+import { missingMessageAnswer } from './grpc-missing-message';
 import { oversizeCounter } from './grpc-oversize-counter';
 import { decodeOtlpLogsProto, OtlpDecodeError } from './otlp/otlp-logs-decoder';
 import { encodeExportLogsResponse } from './otlp/otlp-logs-encoder';
@@ -20,6 +22,8 @@ export interface OtlpGrpcReceiverOptions {
   maxLineBytes: number;
   maxRecordsPerRequest: number;
   hooks?: IngestHooks;
+  /** limits.maxEventAge/AheadSeconds: records outside them are reported in partial_success. */
+  eventTime?: EventTimeLimits;
   /** Authentication (role editor, metadata `authorization`/`x-api-key`) and rate limiting. */
   guard?: ListenerGuard;
   /** server.tls; plain text when absent. */
@@ -58,7 +62,10 @@ type Callback = grpc.sendUnaryData<Buffer>;
 export async function startOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): Promise<OtlpGrpcReceiver> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxBodyBytes,
-    interceptors: [oversizeCounter(() => opts.hooks?.onRejected?.('otlp_grpc', 'too_large'))],
+    interceptors: [
+      oversizeCounter(() => opts.hooks?.onRejected?.('otlp_grpc', 'too_large')),
+      missingMessageAnswer(() => opts.hooks?.onRejected?.('otlp_grpc', 'bad_payload')),
+    ],
   });
   const reject = (callback: Callback, reason: IngestRejectReason, error: Partial<grpc.StatusObject>) => {
     opts.hooks?.onRejected?.('otlp_grpc', reason);
@@ -96,9 +103,7 @@ export async function startOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): Prom
     }
     admitRecords(records, 'otlp_grpc', { ...opts, tenant }).then(
       (result) => {
-        const partial =
-          result.rejected > 0 ? { rejectedLogRecords: result.rejected, errorMessage: result.message } : null;
-        callback(null, Buffer.from(encodeExportLogsResponse(partial)));
+        callback(null, Buffer.from(encodeExportLogsResponse(partialSuccess(result))));
       },
       (err: unknown) => {
         if (err instanceof OverloadedError) return reject(callback, 'overloaded', overloadStatus(err));

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ListenerGuard } from '../api/auth/admission';
-import { admitRecords } from './admit-records';
+import type { EventTimeLimits } from '../decode/event-time';
+import { admitRecords, partialSuccess } from './admit-records';
 import { classifyIngestError, decodeBody, HttpIngestError } from './http-ingest';
 import { decodeOtlpLogsJsonBytes, decodeOtlpLogsProto, OtlpDecodeError } from './otlp/otlp-logs-decoder';
 import { encodeExportLogsResponse, exportLogsResponseJson } from './otlp/otlp-logs-encoder';
@@ -16,6 +17,8 @@ export interface OtlpHttpReceiverOptions {
   /** limits.maxRecordsPerRequest: a request with more records is answered 413. */
   maxRecordsPerRequest: number;
   hooks?: IngestHooks;
+  /** limits.maxEventAge/AheadSeconds: records outside them are reported in partial_success. */
+  eventTime?: EventTimeLimits;
   /** Authentication (role editor) and rate limiting; absent = open, records carry no tenant. */
   guard?: ListenerGuard;
 }
@@ -95,8 +98,7 @@ export const otlpHttpReceiver: FastifyPluginAsync<OtlpHttpReceiverOptions> = asy
       );
     }
     const result = await admitRecords(records, 'otlp_http', { ...opts, tenant: tenants.get(request) });
-    const partial =
-      result.rejected > 0 ? { rejectedLogRecords: result.rejected, errorMessage: result.message } : null;
+    const partial = partialSuccess(result);
     reply.code(200);
     if (format === 'json') return reply.type(JSON_TYPE).send(JSON.stringify(exportLogsResponseJson(partial)));
     return reply.type(PROTOBUF).send(Buffer.from(encodeExportLogsResponse(partial)));

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { TemplateMiner, type MinerSnapshot } from './template-miner';
+import { LineCacheBudget, TemplateMiner, type MinerSnapshot } from './template-miner';
 import { templateId } from './template-id';
 
 const LINES = [
@@ -189,5 +189,35 @@ describe('TemplateMiner', () => {
     expect(joined).toBe(received);
     expect(joined!.count).toBe(2);
     expect(m.templates().map((t) => t.count)).toEqual([2]);
+  });
+});
+
+describe('TemplateMiner line caches sharing a budget', () => {
+  it('hold at most the shared number of characters across miners, and still assign every line', () => {
+    const budget = new LineCacheBudget(10_000);
+    const miners = Array.from({ length: 50 }, () => new TemplateMiner({}, budget));
+    const joined = new Set<string>();
+    for (let i = 0; i < 20_000; i++) {
+      // Distinct (non-digit) words at a variable position: every line is a new cache key.
+      const word = String.fromCharCode(97 + (i % 26), 97 + ((i / 26) % 26), 97 + ((i / 676) % 26));
+      const c = miners[i % 50]!.add(`session opened for user ${word}${'x'.repeat(i % 40)} by sshd`);
+      // Past each miner's first few lines (two values are two templates until a third comes).
+      if (i >= 1000) joined.add(c.template);
+      expect(budget.used).toBeLessThanOrEqual(10_000);
+    }
+    expect(budget.used).toBeGreaterThan(5_000);
+    expect(joined).toEqual(new Set(['session opened for user <*> by sshd']));
+    // A dropped miner gives its share back.
+    const before = budget.used;
+    miners[0]!.release();
+    expect(budget.used).toBeLessThan(before);
+    let sum = 0;
+    for (const m of miners.slice(1)) {
+      const again = budget.used;
+      m.release();
+      sum += again - budget.used;
+    }
+    expect(budget.used).toBe(0);
+    expect(sum).toBeGreaterThan(0);
   });
 });

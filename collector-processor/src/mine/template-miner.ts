@@ -46,6 +46,17 @@ const DIGITS = /\d+/g;
 const MAX_EXACT_CACHE = 16_384;
 
 /**
+ * Characters of cached lines that several miners may hold together: the streams of a live
+ * pipeline share one, so a thousand streams cannot each fill a cache of their own (long distinct
+ * lines that all join known templates would otherwise cost gigabytes). A miner at the shared
+ * bound starts its own cache again.
+ */
+export class LineCacheBudget {
+  used = 0;
+  constructor(readonly maxChars: number) {}
+}
+
+/**
  * Drain-style miner for one stream: lines are routed by token count and first fixed token to a
  * small leaf of clusters, join the most similar one above the threshold (widening its template)
  * or start a new one. A cache keyed by the line with its digits blanked skips masking and the
@@ -54,12 +65,17 @@ const MAX_EXACT_CACHE = 16_384;
 export class TemplateMiner {
   private readonly leaves = new Map<string, Cluster[]>();
   private readonly exact = new Map<string, Cluster>();
+  /** Characters of the keys in `exact`, counted in the cache budget. */
+  private cachedChars = 0;
   private size = 0;
   private clock = 0;
 
   readonly config: MinerConfig;
 
-  constructor(config: Partial<MinerConfig> = {}) {
+  constructor(
+    config: Partial<MinerConfig> = {},
+    private readonly cacheBudget = new LineCacheBudget(Infinity),
+  ) {
     this.config = { ...DEFAULT_MINER_CONFIG, ...config };
   }
 
@@ -148,9 +164,9 @@ export class TemplateMiner {
     return { version: 1, config: { ...this.config }, clock: this.clock, clusters };
   }
 
-  static restore(snap: MinerSnapshot): TemplateMiner {
+  static restore(snap: MinerSnapshot, cacheBudget?: LineCacheBudget): TemplateMiner {
     if (snap.version !== 1) throw new Error(`unsupported miner snapshot version ${String(snap.version)}`);
-    const miner = new TemplateMiner(snap.config);
+    const miner = new TemplateMiner(snap.config, cacheBudget);
     miner.clock = snap.clock;
     for (const c of snap.clusters) {
       const cluster = new Cluster([...c.tokens], c.count, c.example, c.lastSeen);
@@ -243,8 +259,20 @@ export class TemplateMiner {
   }
 
   private remember(key: string, cluster: Cluster): void {
-    if (this.exact.size >= MAX_EXACT_CACHE) this.exact.clear();
+    const b = this.cacheBudget;
+    if (this.exact.size >= MAX_EXACT_CACHE || b.used + key.length > b.maxChars) this.release();
+    // Still over: other miners hold the budget, this line is not cached.
+    if (b.used + key.length > b.maxChars) return;
     this.exact.set(key, cluster);
+    this.cachedChars += key.length;
+    b.used += key.length;
+  }
+
+  /** Empties the line cache, giving its share of the budget back (also when the miner is dropped). */
+  release(): void {
+    this.cacheBudget.used -= this.cachedChars;
+    this.cachedChars = 0;
+    this.exact.clear();
   }
 
   /** Drops the least recently used tenth of the templates (amortises the sort). */
@@ -259,7 +287,7 @@ export class TemplateMiner {
       else this.leaves.delete(key);
     }
     this.size -= gone.size;
-    this.exact.clear();
+    this.release();
   }
 }
 

@@ -62,8 +62,12 @@ export class KafkaPositions implements KafkaLedger {
     return { key, value: { ...p } };
   }
 
-  /** The checkpoint fence: the stored position is past this replica's, so another owns it now. */
-  stale = (_key: string, stored: unknown, next: unknown): boolean =>
+  /**
+   * The checkpoint fence: the stored position of a partition is past this replica's, so another
+   * owns it now. Other positions (the write-ahead log's) are this replica's alone.
+   */
+  stale = (key: string, stored: unknown, next: unknown): boolean =>
+    key.startsWith('kafka:') &&
     BigInt((stored as StoredKafkaPosition).next) > BigInt((next as StoredKafkaPosition).next);
 
   /** Position keys of the partitions in a consumer assignment. */

@@ -1,17 +1,27 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModelSettings } from '@logsieve/models';
 import type { AnomalyEvent } from '../anomaly-event';
+import { dataRecord } from '../data-keys';
+import {
+  DEFAULT_EVENT_TIME_LIMITS,
+  outOfRange,
+  validTimeMs,
+  type EventTimeLimits,
+  type OutOfRange,
+} from '../decode/event-time';
 import type { Unit } from '../features/unit';
 import { BoundedQueue } from '../ingest/bounded-queue';
+import { OverloadedError } from '../ingest/overloaded-error';
 import type { IngestSource } from '../ingest/record-sink';
 import type { MinerSnapshot } from '../mine/template-miner';
 import type { LogRecord } from '../record';
 import { UnitScorer, type UnitResult } from './detector';
 import { RecordDecoder } from './record-decoder';
 import { MemoryHistory, type RecordHistory } from './record-history';
-import { TemplateStage, type TemplateLimit } from './template-stage';
+import { TemplateStage, type OverflowReason, type TemplateLimit } from './template-stage';
 import { trainFromRecords } from './trainer';
 import { createAssigner, type Assigner, type UnitSpec } from './unit-spec';
 
@@ -27,11 +37,16 @@ export interface PipelineObserver {
   processed?(stream: string, n: number): void;
   /** Every record after decoding and mining (template statistics). */
   mined?(r: LogRecord): void;
-  /** Lines not processed (malformed), or whose open units a model activation discarded. */
-  dropped?(stream: string, reason: 'malformed' | 'model_change', n: number): void;
+  /**
+   * Lines not processed (a stage failed on the record: pipeline_error), or whose open units a
+   * model activation discarded. A line no decoder reads is processed as it came, never dropped.
+   */
+  dropped?(stream: string, reason: 'pipeline_error' | 'model_change', n: number): void;
+  /** A record's event time was outside limits.maxEventAge/AheadSeconds: it took its receive time. */
+  timeClamped?(stream: string, direction: OutOfRange): void;
   newTemplate?(stream: string): void;
-  /** A line mapped to the overflow template: its stream is at limits.maxTemplatesPerStream. */
-  templateOverflow?(stream: string): void;
+  /** A line mapped to the overflow template: at limits.maxTemplatesPerStream or maxTemplatesTotal. */
+  templateOverflow?(stream: string, reason: OverflowReason): void;
   unitScored?(r: UnitResult): void;
   stateChanged?(state: ModelState, version: string | null): void;
   latency?(stage: 'decode_mine' | 'score' | 'emit', seconds: number): void;
@@ -60,6 +75,10 @@ export interface LivePipelineOptions {
   observer?: PipelineObserver;
   /** limits.maxTemplatesPerStream (unbounded when absent). */
   maxTemplatesPerStream?: number;
+  /** limits.maxTemplatesTotal, across all streams (unbounded when absent). */
+  maxTemplatesTotal?: number;
+  /** limits.maxEventAgeSeconds and limits.maxEventAheadSeconds (24 h and 10 min by default). */
+  eventTime?: EventTimeLimits;
   now?: () => number;
 }
 
@@ -99,6 +118,9 @@ const SCORE_BATCH = 256;
 /** Records kept for baseline training and retraining (about 1 KB each in memory). */
 const DEFAULT_MAX_RECORDS = 200_000;
 const RECENT_MAX = 200_000;
+/** Pause before the record loop restarts after a failure, doubling up to the maximum. */
+const RESTART_MS = 1000;
+const RESTART_MAX_MS = 8000;
 
 /**
  * The streaming pipeline behind `logsieve serve`: the same decode, mine, feature and scoring code
@@ -137,6 +159,8 @@ export class LivePipeline {
   private drainWaiters: { seq: number; resolve: () => void }[] = [];
   state: ModelState = 'collecting';
   lastError: string | null = null;
+  /** Why the record loop failed, until it is running again: readiness fails, accept() refuses. */
+  failure: string | null = null;
 
   constructor(private readonly o: LivePipelineOptions) {
     this.queue = new BoundedQueue<LogRecord>(o.queueCapacity);
@@ -169,19 +193,44 @@ export class LivePipeline {
     source: IngestSource,
     mark?: PositionMark,
   ): Promise<{ accepted: number; rejected: number }> => {
+    this.offer(records, source, mark);
+    return { accepted: records.length, rejected: 0 };
+  };
+
+  /** accept() without the promise: the batch is queued when it returns, or it threw OverloadedError. */
+  offer(records: LogRecord[], source: IngestSource, mark?: PositionMark): void {
+    // Never "accepted and nothing": a failed loop takes no records until it runs again (503).
+    if (this.failure) throw new OverloadedError(`pipeline restarting: ${this.failure}`, 1, true);
     this.queue.offer(records, source);
     if (records.length > 0) this.offered++;
     // Registered in the same turn as the offer, so the mark applies with exactly its batch.
     if (mark) this.marks.push({ ...mark, seq: this.offered, streams: new Set(records.map((r) => r.stream)) });
     this.applyMarks();
-    return { accepted: records.length, rejected: 0 };
-  };
+  }
 
   /** Resolves once every batch accepted before the call is processed (mined, windowed, scored). */
   drained(): Promise<void> {
-    const seq = this.offered;
-    if (this.processedSeq >= seq) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push({ seq, resolve }));
+    return this.afterDrained(() => {});
+  }
+
+  /**
+   * Runs `fn` once every batch accepted before the call is processed, in the same turn as the last
+   * of them ends (or at once): no batch is half processed then, so the state, the positions and
+   * what the observer was told are one consistent cut for a checkpoint.
+   */
+  afterDrained<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const run = () => {
+        try {
+          resolve(fn());
+        } catch (err) {
+          reject(err as Error);
+        }
+      };
+      const seq = this.offered;
+      if (this.processedSeq >= seq) run();
+      else this.drainWaiters.push({ seq, resolve: run });
+    });
   }
 
   private applyMarks(): void {
@@ -197,7 +246,8 @@ export class LivePipeline {
 
   /** The streams changed since the last call and the positions they hold (see PipelineSnapshot). */
   takeSnapshot(): PipelineSnapshot {
-    const streams: PipelineSnapshot['streams'] = {};
+    // Keyed by stream name: no prototype, so `__proto__` is a stream like the others.
+    const streams: PipelineSnapshot['streams'] = dataRecord();
     for (const s of this.dirty) {
       const units = this.assigner.exportStream(s);
       const miner = this.stage.exportStream(s);
@@ -284,7 +334,32 @@ export class LivePipeline {
   }
 
   start(): void {
-    this.worker ??= this.run().catch((err) => this.o.observer?.error?.(err, 'pipeline'));
+    this.worker ??= this.supervise();
+  }
+
+  /**
+   * Runs the record loop until the queue closes. A record a stage fails on is dropped where it
+   * fails; a failure of the loop itself marks the pipeline failed (readiness and ingest answer
+   * 503) and the loop starts again with the next batch after a pause that doubles while failures
+   * follow each other within a minute, so one bad record or batch never stops the service.
+   */
+  private async supervise(): Promise<void> {
+    let pause = RESTART_MS;
+    let lastFailure = -Infinity;
+    for (;;) {
+      try {
+        await this.run();
+        return;
+      } catch (err) {
+        this.failure = err instanceof Error ? err.message : String(err);
+        this.o.observer?.error?.(err, 'pipeline');
+        const now = Date.now();
+        pause = now - lastFailure < 60_000 ? Math.min(RESTART_MAX_MS, pause * 2) : RESTART_MS;
+        lastFailure = now;
+        await sleep(pause);
+        this.failure = null;
+      }
+    }
   }
 
   /**
@@ -305,8 +380,11 @@ export class LivePipeline {
     if (this.maxEventMs === -Infinity) return;
     // Event time goes on at the clock's pace while nothing arrives, so the windows of quiet
     // streams close; it never jumps to the clock, so replayed or delayed logs are not cut short.
-    const idleMs = Math.max(0, (this.o.now?.() ?? Date.now()) - this.lastArrivalMs);
-    const wm = this.maxEventMs + idleMs - (this.o.allowedLatenessSeconds ?? 10) * 1000;
+    // Nor does it pass the clock: a stream whose clock runs ahead closes its own windows with its
+    // records, never the windows of the others.
+    const now = this.o.now?.() ?? Date.now();
+    const idleMs = Math.max(0, now - this.lastArrivalMs);
+    const wm = Math.min(this.maxEventMs + idleMs, now) - (this.o.allowedLatenessSeconds ?? 10) * 1000;
     this.assigner.advance(wm);
     await this.scoreClosed(true);
   }
@@ -335,7 +413,8 @@ export class LivePipeline {
   private templateLimit(): TemplateLimit {
     return {
       maxTemplatesPerStream: this.o.maxTemplatesPerStream,
-      onOverflow: (stream) => this.o.observer?.templateOverflow?.(stream),
+      maxTemplatesTotal: this.o.maxTemplatesTotal,
+      onOverflow: (stream, reason) => this.o.observer?.templateOverflow?.(stream, reason),
     };
   }
 
@@ -346,35 +425,63 @@ export class LivePipeline {
 
   private async run(): Promise<void> {
     for await (const { batch } of this.queue) {
-      const t0 = performance.now();
-      const counts = new Map<string, number>();
-      const kept: LogRecord[] = [];
-      for (const rec of batch) {
-        const r = this.decoder.decode(rec);
-        if (!r) {
-          this.o.observer?.dropped?.(rec.stream, 'malformed', 1);
-          continue;
-        }
-        if (r.timeMs === null) r.timeMs = this.o.now?.() ?? Date.now();
-        if (r.timeMs > this.maxEventMs) this.maxEventMs = r.timeMs;
-        this.lastArrivalMs = this.o.now?.() ?? Date.now();
-        this.stage.mine(r);
-        this.assigner.add(r);
-        this.dirty.add(r.stream);
-        this.streams.add(r.stream);
-        this.o.observer?.mined?.(r);
-        kept.push(r);
-        counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);
-        if (this.state === 'collecting') this.collect(r);
+      try {
+        await this.processBatch(batch);
+      } finally {
+        // Done, or failed (the supervisor restarts the loop): either way no drain waits on it.
+        this.processedSeq++;
+        this.applyMarks();
       }
-      for (const [s, n] of counts) this.o.observer?.processed?.(s, n);
-      this.o.observer?.latency?.('decode_mine', (performance.now() - t0) / 1000);
-      if (this.state === 'collecting' && this.baselineProgress >= 1) await this.trainBaseline();
-      await this.scoreClosed(false);
-      await this.history.append(kept).catch((err) => this.o.observer?.error?.(err, 'history'));
-      this.processedSeq++;
-      this.applyMarks();
     }
+  }
+
+  private async processBatch(batch: LogRecord[]): Promise<void> {
+    const t0 = performance.now();
+    const counts = new Map<string, number>();
+    const kept: LogRecord[] = [];
+    let failed = 0;
+    for (const rec of batch) {
+      try {
+        this.process(rec, counts, kept);
+      } catch (err) {
+        // A record some stage cannot handle is dropped and counted; the batch goes on.
+        this.o.observer?.dropped?.(rec.stream, 'pipeline_error', 1);
+        if (failed++ === 0) this.o.observer?.error?.(err, 'record');
+      }
+    }
+    for (const [s, n] of counts) this.o.observer?.processed?.(s, n);
+    this.o.observer?.latency?.('decode_mine', (performance.now() - t0) / 1000);
+    if (this.state === 'collecting' && this.baselineProgress >= 1) await this.trainBaseline();
+    await this.scoreClosed(false);
+    await this.history.append(kept).catch((err) => this.o.observer?.error?.(err, 'history'));
+  }
+
+  /** Decodes, mines and windows one record. */
+  private process(rec: LogRecord, counts: Map<string, number>, kept: LogRecord[]): void {
+    const r = this.decoder.decode(rec);
+    const now = this.o.now?.() ?? Date.now();
+    const timeMs = this.eventTime(r, now);
+    if (timeMs > this.maxEventMs) this.maxEventMs = timeMs;
+    this.lastArrivalMs = now;
+    this.stage.mine(r);
+    this.assigner.add(r);
+    this.dirty.add(r.stream);
+    this.streams.add(r.stream);
+    this.o.observer?.mined?.(r);
+    kept.push(r);
+    counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);
+    if (this.state === 'collecting') this.collect(r);
+  }
+
+  /**
+   * Sets the record's event time: its receive time when it carries none, or one outside the limits
+   * around the receive time (counted), so that no record moves the windows far from the clock.
+   */
+  private eventTime(r: LogRecord, nowMs: number): number {
+    const t = validTimeMs(r.timeMs);
+    const off = t === null ? null : outOfRange(t, nowMs, this.o.eventTime ?? DEFAULT_EVENT_TIME_LIMITS);
+    if (off) this.o.observer?.timeClamped?.(r.stream, off);
+    return (r.timeMs = t === null || off ? nowMs : t);
   }
 
   /** Trains a new bundle from the kept records and activates it; resolves with its folder. */

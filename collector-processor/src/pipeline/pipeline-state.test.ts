@@ -35,7 +35,7 @@ describe('PipelineState checkpoint fencing', () => {
       baselineMinUnits: 1000,
     });
     const ledger = new KafkaPositions({ storage, groupId: 'g', stored: async () => {} });
-    const state = new PipelineState(pipeline, storage, ledger.stale);
+    const state = new PipelineState(pipeline, storage, { stale: ledger.stale });
     pipeline.start();
     /** One Kafka batch of a stream's records from a partition, ending before offset `next`. */
     const consume = async (stream: string, partition: number, next: number, records = 4) => {

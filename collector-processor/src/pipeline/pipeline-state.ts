@@ -1,8 +1,23 @@
-import { FencedCheckpointError, type Storage } from '../store/storage';
+import { FencedCheckpointError, type Storage, type TemplateKey } from '../store/storage';
 import type { LivePipeline, StreamSnapshot } from './live-pipeline';
+import type { TemplateCounts } from './template-counts';
 
 /** stream_state kind of the live pipeline's per-stream snapshots. */
 export const PIPELINE_STATE = 'pipeline';
+
+export interface PipelineStateOptions {
+  /**
+   * True when a stored position is ahead of this replica's: another replica owns the source
+   * now (this one stalled past its session), so this replica's state for it must not be stored.
+   */
+  stale?: (key: string, stored: unknown, next: unknown) => boolean;
+  /** Template statistics: stored with the state and positions they were counted up to. */
+  templates?: TemplateCounts;
+  /** A checkpoint with these positions is stored (the write-ahead log drops what it covers). */
+  stored?: (positions: Record<string, unknown>) => Promise<void>;
+  /** Template statistics storage refused for their data (left out). */
+  refused?: (templates: TemplateKey[]) => void;
+}
 
 /**
  * The live pipeline's state in storage. Snapshots are written by group commit: every caller
@@ -18,11 +33,7 @@ export class PipelineState {
   constructor(
     private readonly pipeline: LivePipeline,
     private readonly storage: Storage,
-    /**
-     * True when a stored position is ahead of this replica's: another replica owns the source
-     * now (this one stalled past its session), so this replica's state for it must not be stored.
-     */
-    private readonly stale?: (key: string, stored: unknown, next: unknown) => boolean,
+    private readonly o: PipelineStateOptions = {},
   ) {}
 
   /** Resolves once a snapshot taken after this call is stored. */
@@ -36,17 +47,33 @@ export class PipelineState {
   }
 
   private async write(): Promise<void> {
-    const snap = this.pipeline.takeSnapshot();
-    if (Object.keys(snap.streams).length === 0 && Object.keys(snap.positions).length === 0) return;
+    // Taken between two batches: the windows, templates, statistics and positions describe
+    // exactly the same records, so a replay from the positions neither loses nor repeats any.
+    const { snap, templates } = await this.pipeline.afterDrained(() => ({
+      snap: this.pipeline.takeSnapshot(),
+      templates: this.o.templates?.take() ?? [],
+    }));
+    if (
+      Object.keys(snap.streams).length === 0 &&
+      Object.keys(snap.positions).length === 0 &&
+      templates.length === 0
+    )
+      return;
     try {
-      await this.storage.saveCheckpoint(PIPELINE_STATE, snap.streams, snap.positions, this.stale);
+      const refused = await this.storage.saveCheckpoint(PIPELINE_STATE, snap.streams, snap.positions, {
+        stale: this.o.stale,
+        templates,
+      });
+      if (refused.length > 0) this.o.refused?.(refused);
     } catch (err) {
       this.pipeline.snapshotFailed(snap);
+      this.o.templates?.putBack(templates);
       // Fenced: give the sources up (after re-marking, so their streams are not stored as gone);
       // the rest goes into the next checkpoint.
       if (err instanceof FencedCheckpointError) this.forget(this.pipeline.release(new Set(err.keys)));
       throw err;
     }
+    await this.o.stored?.(snap.positions);
   }
 
   /** Restores the streams not seen here yet from their stored snapshots. */

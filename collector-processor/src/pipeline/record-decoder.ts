@@ -14,7 +14,12 @@ export class RecordDecoder {
     this.maxStreams = maxStreams;
   }
 
-  decode(r: LogRecord): LogRecord | null {
+  /**
+   * Never drops: a record its stream's decoder cannot read (an empty body, binary, an array body
+   * in a JSON stream, JSON too deep to print) is processed as it came, its body the message. The
+   * source acknowledged it, and an odd line is itself worth a template.
+   */
+  decode(r: LogRecord): LogRecord {
     const raw = r.raw !== undefined && r.raw === r.body;
     if (!raw && (r.timeMs !== null || r.severityNumber > 0)) return r;
     let d = this.decoders.get(r.stream);
@@ -27,11 +32,10 @@ export class RecordDecoder {
     try {
       out = d.decode(r.body, r.line);
     } catch {
-      // A line no decoder foresaw (the malformed-input corpus found one: JSON too deep to print)
-      // is a malformed line, counted; it must not stop the pipeline's worker.
-      return null;
+      // A line no decoder foresaw (the malformed-input corpus found one: JSON too deep to print).
+      return r;
     }
-    if (!out) return null;
+    if (!out) return r;
     // Keep what the transport knew that the line itself does not say.
     out.attributes = r.attributes ?? out.attributes;
     out.resource = r.resource ?? out.resource;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../record';
+import { MAX_VALUE_DEPTH } from '../safe-value';
 import { DiskHistory, MemoryHistory } from './record-history';
 
 const rec = (i: number): LogRecord => ({
@@ -23,6 +24,24 @@ describe('DiskHistory', () => {
   let dir: string;
   afterEach(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a batch holding a record nested 5,000 deep (JSON.stringify overflows on it)', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'logsieve-history-'));
+    const h = await DiskHistory.open(dir, 100);
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    await h.append([rec(1), { ...rec(2), attributes: { deep } }, rec(3)]);
+    const back = await h.read();
+    expect(lines(back)).toEqual([1, 2, 3]);
+    // Kept as structure down to MAX_VALUE_DEPTH, then as its JSON text.
+    let v = back[1]!.attributes!['deep'];
+    let depth = 1;
+    while (Array.isArray(v)) [v, depth] = [v[0], depth + 1];
+    expect(depth).toBe(MAX_VALUE_DEPTH);
+    expect(v).toBe(
+      `${'['.repeat(5000 - MAX_VALUE_DEPTH + 1)}"bottom"${']'.repeat(5000 - MAX_VALUE_DEPTH + 1)}`,
+    );
   });
 
   it('keeps the latest records within its bound across reopening, deleting old segments', async () => {

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogRecord } from '../record';
+import { safeValue } from '../safe-value';
 
 /** The latest decoded records, kept (bounded) for scheduled and on-demand retraining. */
 export interface RecordHistory {
@@ -11,6 +12,19 @@ export interface RecordHistory {
 
 function forTraining(r: LogRecord): LogRecord {
   return { ...r, templateId: undefined, template: undefined, params: undefined };
+}
+
+/**
+ * One NDJSON line. Ingest bounds attribute depth; a record that still nests too deeply for
+ * JSON.stringify is written with its attributes bounded rather than failing its whole batch.
+ */
+function historyLine(r: LogRecord): string {
+  const t = forTraining(r);
+  try {
+    return JSON.stringify(t);
+  } catch {
+    return JSON.stringify({ ...t, attributes: safeValue(t.attributes), resource: safeValue(t.resource) });
+  }
 }
 
 /** History in memory: what a pipeline without a data folder keeps (lost on restart). */
@@ -69,10 +83,7 @@ export class DiskHistory implements RecordHistory {
       this.writing = { seq: (this.segments.at(-1)?.seq ?? 0) + 1, records: 0 };
       this.segments.push(this.writing);
     }
-    await appendFile(
-      this.file(this.writing.seq),
-      records.map((r) => JSON.stringify(forTraining(r))).join('\n') + '\n',
-    );
+    await appendFile(this.file(this.writing.seq), records.map(historyLine).join('\n') + '\n');
     this.writing.records += records.length;
     let kept = this.segments.reduce((n, s) => n + s.records, 0);
     while (this.segments.length > 1 && kept - this.segments[0]!.records >= this.max) {

@@ -23,6 +23,7 @@ import { CacheChannels } from '../store/cache';
 import { cacheOptions, openCache } from '../store/open-cache';
 import { ApiKeyStore } from '../store/api-key-store';
 import { DiskBuffer } from '../store/disk-buffer';
+import { WriteAheadLog } from '../store/write-ahead-log';
 import { openModelStore } from '../store/open-model-store';
 import { openStorage, storageOptions } from '../store/open-storage';
 import { TemplateCounts } from './template-counts';
@@ -30,6 +31,7 @@ import { KafkaPositions } from './kafka-positions';
 import { LivePipeline } from './live-pipeline';
 import { PipelineState } from './pipeline-state';
 import { DiskHistory } from './record-history';
+import { WalIntake } from './wal-intake';
 import type { UnitSpec } from './unit-spec';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -78,14 +80,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
       .catch((err: Error) => log.warn(`${sink.name}: restore failed: ${err.message}`));
 
   const thresholds = new ThresholdBook();
-  const stored = await storage.getThresholds();
-  thresholds.global = stored.global;
-  thresholds.streams = stored.streams;
+  thresholds.load(await storage.getThresholds());
 
   const unit: UnitSpec = config.features.sessionKey
     ? { kind: 'session', sessionKey: config.features.sessionKey, idleSeconds: 3600 }
     : { kind: 'window', windowSeconds: config.features.windowSeconds };
-  const templates = new TemplateCounts();
+  const templates = new TemplateCounts(config.limits.maxTemplatesTotal);
 
   /** Replicas starting from the same bundle register it concurrently: losing that race is fine. */
   const register = async (dir: string, actor: string) => {
@@ -121,6 +121,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await storage.activateModel(version, actor);
   };
 
+  const eventTime = {
+    maxAgeMs: config.limits.maxEventAgeSeconds * 1000,
+    maxAheadMs: config.limits.maxEventAheadSeconds * 1000,
+  };
   const pipeline = new LivePipeline({
     unit,
     modelsDir: join(config.dataDir, 'models', 'local'),
@@ -131,6 +135,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     // Retraining (scheduled or asked for) uses the latest records, kept across restarts.
     history: await DiskHistory.open(join(config.dataDir, 'history'), HISTORY_RECORDS),
     maxTemplatesPerStream: config.limits.maxTemplatesPerStream,
+    eventTime,
+    maxTemplatesTotal: config.limits.maxTemplatesTotal,
     thresholdFor: (stream) => {
       const t = thresholds.effective(stream);
       return t && { minScore: t.minScore, models: t.models };
@@ -140,7 +146,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     observer: {
       processed: (s, n) => metrics.recordsProcessed(s, n),
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
-      templateOverflow: (s) => metrics.templatesOverflow(s),
+      timeClamped: (s, direction) => metrics.recordsTimeClamped(s, direction),
+      templateOverflow: (s, reason) => metrics.templatesOverflow(s, reason),
       mined: (r) => templates.add(r),
       unitScored: (r) => {
         metrics.unitsScored(r.stream);
@@ -202,14 +209,35 @@ export async function startService(config: Config, log: Logger): Promise<Running
     },
     onDuplicates: (n) => metrics.kafkaMessagesDuplicate(k.topic, n),
   });
-  // Template and window state is snapshotted to storage and restored stream by stream; a replica
-  // that stalled while its partitions moved on is fenced off from storing them.
-  const state = new PipelineState(pipeline, storage, kafkaPositions.stale);
+  // Batches of the push sources are in the write-ahead log before they are acknowledged
+  // (docs/durability.md); Kafka replays from its stored offsets instead.
+  const wal = config.ingest.wal.enabled
+    ? await WriteAheadLog.open(join(config.dataDir, 'wal'), config.ingest.wal)
+    : null;
+  if (wal?.cutBytes) log.warn({ bytes: wal.cutBytes }, 'write-ahead log: cut off a torn or corrupt tail');
+  const intake = wal && new WalIntake(wal, pipeline);
+  // Template and window state and template statistics are snapshotted to storage with the
+  // positions they cover, and restored stream by stream; a replica that stalled while its
+  // partitions moved on is fenced off from storing them.
+  const state = new PipelineState(pipeline, storage, {
+    stale: kafkaPositions.stale,
+    templates,
+    refused: (r) =>
+      log.warn({ refused: r.slice(0, 10) }, `storage refused ${r.length} templates' statistics`),
+    stored: async (positions) => {
+      await intake
+        ?.checkpointed(positions)
+        .catch((err) => log.warn({ err }, 'write-ahead log not truncated'));
+    },
+  });
   // Without a consumer group this replica owns every stream; with one, partitions bring theirs.
   if (!k.enabled) await state.restoreAll();
   const sink: RecordSink = async (records, source, _tenant, position) => {
     await state.restore(new Set(records.map((r) => r.stream)));
-    const res = await pipeline.accept(records, source, position && kafkaPositions.mark(position));
+    const res =
+      intake && source !== 'kafka'
+        ? await intake.accept(records, source)
+        : await pipeline.accept(records, source, position && kafkaPositions.mark(position));
     const by = new Map<string, number>();
     for (const r of records) by.set(r.stream, (by.get(r.stream) ?? 0) + 1);
     for (const [s, n] of by) metrics.recordsReceived(s, source, n);
@@ -221,6 +249,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     maxBodyBytes: config.server.maxBodyBytes,
     maxLineBytes: config.limits.maxLineBytes,
     maxRecordsPerRequest: config.limits.maxRecordsPerRequest,
+    eventTime,
   };
 
   const backend: ServiceBackend = new ServiceBackend({
@@ -239,10 +268,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await cache.subscribe(CacheChannels.thresholds, () => {
       storage
         .getThresholds()
-        .then((t) => {
-          thresholds.global = t.global;
-          thresholds.streams = t.streams;
-        })
+        .then((t) => thresholds.load(t))
         .catch((err) => log.warn({ err }, 'thresholds not reloaded'));
     }),
     await cache.subscribe(CacheChannels.models, (version) => {
@@ -250,6 +276,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
       activateVersion(version).catch((err) => log.warn({ err, version }, 'model change not followed'));
     }),
   ];
+  // Accepted before the last stop but not in the stored state: processed before new records.
+  if (intake) {
+    const replayed = await intake.replay(storage, (streams) => state.restore(streams));
+    metrics.walReplayed(replayed);
+    if (replayed > 0) log.info({ records: replayed }, 'replayed records from the write-ahead log');
+  }
   // limits.maxStreams per tenant applies to what callers push; file and Kafka inputs are the operator's.
   const quota = new StreamQuota(config.limits.maxStreams);
   const pushed = {
@@ -331,23 +363,13 @@ export async function startService(config: Config, log: Logger): Promise<Running
     : null;
   await kafka?.start();
 
-  const flushTemplates = async () => {
-    if (templates.size === 0) return;
-    const batch = templates.take();
-    try {
-      await storage.upsertTemplates(batch);
-    } catch (err) {
-      templates.putBack(batch);
-      log.warn({ err }, 'template statistics not stored yet: kept for the next flush');
-    }
-  };
   const timer = setInterval(() => {
     metrics.queueDepth('ingest', pipeline.queue.depth);
+    if (wal) metrics.walBytes(wal.bytes);
     for (const l of kafka?.lag() ?? []) metrics.kafkaLag(l.topic, l.partition, l.lag);
     void pipeline.tick().catch((err) => log.error({ err }, 'tick failed'));
   }, 1000);
   const templateTimer = setInterval(() => {
-    void flushTemplates();
     void backend.checkStorage();
     state.checkpoint().catch((err) => log.warn({ err }, 'pipeline state not snapshotted'));
   }, 5000);
@@ -397,8 +419,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
       await Promise.allSettled([rest.close(), otlp.close(), grpc.close(2000), tail?.stop(), kafka?.stop()]);
       // Open windows are snapshotted, not closed early: a restart resumes them.
       await pipeline.stop({ keepOpen: true });
+      // Not stored (storage down): the write-ahead log keeps the records for the next start.
       await state.checkpoint().catch((err) => log.warn({ err }, 'pipeline state not snapshotted'));
-      await flushTemplates();
+      await wal?.close();
       await Promise.allSettled(unsubscribe.map((u) => u()));
       await cache.close();
       await fanout.close();

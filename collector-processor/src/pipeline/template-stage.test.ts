@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { templateWord } from '../mine/testing/distinct-templates';
 import type { LogRecord } from '../record';
-import { OVERFLOW_TEMPLATE, OVERFLOW_TEMPLATE_ID, TemplateStage } from './template-stage';
+import { PROTOTYPE_NAMES } from './testing/prototype-names';
+import {
+  OVERFLOW_TEMPLATE,
+  OVERFLOW_TEMPLATE_ID,
+  TemplateStage,
+  type OverflowReason,
+} from './template-stage';
 
 const rec = (stream: string, body: string): LogRecord => ({
   stream,
@@ -43,7 +49,10 @@ describe('TemplateStage at limits.maxTemplatesPerStream', () => {
     const overflowed: string[] = [];
     const stage = new TemplateStage('learn', {}, undefined, {
       maxTemplatesPerStream: 10,
-      onOverflow: (s) => overflowed.push(s),
+      onOverflow: (s, reason) => {
+        expect(reason).toBe('stream_limit');
+        overflowed.push(s);
+      },
     });
     const ids = new Set<string>();
     for (let i = 0; i < 500; i++)
@@ -80,5 +89,84 @@ describe('TemplateStage at limits.maxTemplatesPerStream', () => {
     expect(frozen.mine(rec('api', `${templateWord(2)} started on host`)).templateId).not.toBe(
       OVERFLOW_TEMPLATE_ID,
     );
+  });
+});
+
+describe('TemplateStage with stream names that are Object.prototype members', () => {
+  it('mines them as ordinary streams in learn and frozen mode, and keeps them in its snapshot', () => {
+    const learn = new TemplateStage('learn');
+    for (const name of [...PROTOTYPE_NAMES, 'api'])
+      for (let i = 0; i < 5; i++) learn.mine(rec(name, `user ${i} logged in from ${name}`));
+    const store = learn.snapshot();
+    expect(Object.keys(store).sort()).toEqual([...PROTOTYPE_NAMES, 'api'].sort());
+    // Through the bundle's JSON and back, as a served model reads it.
+    const frozen = new TemplateStage('frozen', JSON.parse(JSON.stringify(store)));
+    for (const name of PROTOTYPE_NAMES) {
+      const known = frozen.mine(rec(name, `user 9 logged in from ${name}`));
+      expect(known.template).toBe(`user <*> logged in from ${name}`);
+    }
+    // A frozen stage whose store lacks them: they start with no trained templates.
+    const empty = new TemplateStage('frozen', JSON.parse('{"api":' + JSON.stringify(store['api']) + '}'));
+    for (const name of PROTOTYPE_NAMES)
+      expect(empty.mine(rec(name, 'x')).templateId).not.toBe(OVERFLOW_TEMPLATE_ID);
+    expect(empty.mine(rec('api', 'user 3 logged in from api')).template).toBe('user <*> logged in from api');
+  });
+});
+
+describe('TemplateStage at limits.maxTemplatesTotal', () => {
+  it('refuses new templates across streams past the budget, counted, while known ones still match', () => {
+    const refused: [string, OverflowReason][] = [];
+    const stage = new TemplateStage('learn', {}, undefined, {
+      maxTemplatesPerStream: 50,
+      maxTemplatesTotal: 120,
+      onOverflow: (s, reason) => refused.push([s, reason]),
+    });
+    // 600 streams of distinct lines, as in the flood of the issue, scaled down.
+    for (let i = 0; i < 6000; i++) stage.mine(rec(`s${i % 600}`, `${templateWord(i)} started on host`));
+    expect(stage.templateCount()).toBe(120);
+    expect(refused).toHaveLength(6000 - 120);
+    expect(new Set(refused.map(([, r]) => r))).toEqual(new Set(['total_limit']));
+    // A line of a template held still joins it; a stream new to the stage gets the overflow template.
+    expect(stage.mine(rec('s0', `${templateWord(0)} started on host`)).templateId).not.toBe(
+      OVERFLOW_TEMPLATE_ID,
+    );
+    expect(stage.mine(rec('late', 'brand new line')).templateId).toBe(OVERFLOW_TEMPLATE_ID);
+    // Forgetting a stream (its partition moved away) frees its share of the budget.
+    stage.dropStream('s0');
+    expect(stage.templateCount()).toBeLessThan(120);
+    expect(stage.mine(rec('late', 'brand new line')).templateId).not.toBe(OVERFLOW_TEMPLATE_ID);
+  });
+
+  it('counts trained, novel and restored templates in frozen mode, ', () => {
+    const learn = new TemplateStage('learn');
+    for (let i = 0; i < 10; i++) learn.mine(rec(`t${i % 2}`, `${templateWord(i)} started on host`));
+    const refused: OverflowReason[] = [];
+    const frozen = new TemplateStage('frozen', learn.snapshot(), undefined, {
+      maxTemplatesTotal: 14,
+      onOverflow: (_s, r) => refused.push(r),
+    });
+    frozen.mine(rec('t0', `${templateWord(0)} started on host`));
+    frozen.mine(rec('t1', `${templateWord(1)} started on host`));
+    expect(frozen.templateCount()).toBe(10);
+    for (let i = 100; i < 110; i++) frozen.mine(rec('n', `${templateWord(i)} started on host`));
+    expect(frozen.templateCount()).toBe(14);
+    expect(refused).toEqual(Array(6).fill('total_limit'));
+    // A restored novel miner replaces what the stream held instead of adding to it.
+    frozen.importStream('n', frozen.exportStream('n')!);
+    expect(frozen.templateCount()).toBe(14);
+  });
+
+  it('keeps the text of at most maxTemplatesTotal template ids, the oldest going first', () => {
+    const learn = new TemplateStage('learn');
+    for (let i = 0; i < 3; i++) learn.mine(rec('a', `${templateWord(i)} started on host`));
+    const frozen = new TemplateStage('frozen', learn.snapshot(), undefined, { maxTemplatesTotal: 3 });
+    const ids = [0, 1, 2].map((i) => frozen.mine(rec('a', `${templateWord(i)} started on host`)).templateId!);
+    expect(ids.map((id) => frozen.templateText(id))).not.toContain(undefined);
+    expect(frozen.mine(rec('a', 'never seen before')).templateId).toBe(OVERFLOW_TEMPLATE_ID);
+    expect(frozen.templateText(OVERFLOW_TEMPLATE_ID)).toBe(OVERFLOW_TEMPLATE);
+    expect(frozen.templateText(ids[0]!)).toBeUndefined();
+    // A template still in use has its text back with its next line.
+    frozen.mine(rec('a', `${templateWord(0)} started on host`));
+    expect(frozen.templateText(ids[0]!)).toBe(`${templateWord(0)} started on host`);
   });
 });

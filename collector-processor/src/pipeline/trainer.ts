@@ -57,8 +57,8 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const sources = resolveInputs(opts.inputs);
   const run = new MiningRun(true);
   await run.learn(sources);
-  const store: TemplateStore = {};
-  for (const [stream, miner] of run.miners) store[stream] = miner.snapshot();
+  // fromEntries defines own keys: a stream named `__proto__` is stored, not made the prototype.
+  const store: TemplateStore = Object.fromEntries([...run.miners].map(([s, m]) => [s, m.snapshot()]));
   log(`mined ${run.miners.size} stream(s) from ${run.counts.lines} lines in ${sources.length} file(s)`);
 
   const stage = new TemplateStage('frozen', store);

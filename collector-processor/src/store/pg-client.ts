@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlClient, SqlQueryable, SqlResult } from './sql-client';
+import { pgParams, type SqlClient, type SqlQueryable, type SqlResult } from './sql-client';
 
 export interface PgClientOptions {
   /** postgres://user:pass@host:port/db?sslmode=...; pg's URL parser applies sslmode. */
@@ -12,7 +12,7 @@ export interface PgClientOptions {
 function wrap(q: pg.Pool | pg.PoolClient): SqlQueryable {
   return {
     async query<R>(text: string, params?: unknown[]): Promise<SqlResult<R>> {
-      const res = await q.query(text, params);
+      const res = await q.query(text, pgParams(params));
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
     async exec(text: string): Promise<void> {

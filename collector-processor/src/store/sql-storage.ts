@@ -1,6 +1,9 @@
 import type { AnomalyEvent, Feedback } from '../anomaly-event';
 import type { Threshold } from '../api/schemas';
+import { dataRecord } from '../data-keys';
+import { safeJson } from '../safe-text';
 import { AnomalyPartitions } from './anomaly-partitions';
+import { writeIsolated } from './isolate-rows';
 import type { SqlClient, SqlQueryable } from './sql-client';
 import {
   FencedCheckpointError,
@@ -18,6 +21,8 @@ import {
   type StreamSummary,
   type TemplateFilter,
   type TemplateInfo,
+  type CheckpointExtras,
+  type TemplateKey,
   type TemplateUpdate,
   type Thresholds,
   type TrainingStats,
@@ -28,8 +33,8 @@ const MODEL_LOCK = 0x6d6f646c;
 const DAY_MS = 86_400_000;
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
-/** Both drivers take JSON most predictably as text cast in SQL. */
-const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+/** Both drivers take JSON most predictably as text cast in SQL; safeJson keeps jsonb from refusing it. */
+const json = (v: unknown): string | null => (v === undefined ? null : safeJson(v));
 
 interface AnomalyRow {
   event: Omit<AnomalyEvent, 'feedback'>;
@@ -243,21 +248,11 @@ export class SqlStorage implements Storage {
     }));
   }
 
-  async upsertTemplates(batch: TemplateUpdate[]): Promise<void> {
-    if (batch.length === 0) return;
+  /** Inside `tx` when given (a checkpoint's transaction), else in a transaction of its own. */
+  async upsertTemplates(batch: TemplateUpdate[], tx?: SqlQueryable): Promise<TemplateKey[]> {
+    if (batch.length === 0) return [];
     // One row per key: ON CONFLICT DO UPDATE may not touch the same row twice in one statement.
-    const merged = new Map<
-      string,
-      {
-        stream: string;
-        id: string;
-        template: string;
-        count: number;
-        first: number;
-        last: number;
-        example: string;
-      }
-    >();
+    const merged = new Map<string, MergedTemplate>();
     for (const u of batch) {
       const t = typeof u.seenAt === 'number' ? u.seenAt : Date.parse(u.seenAt);
       const key = `${u.stream}\u0000${u.id}`;
@@ -279,27 +274,23 @@ export class SqlStorage implements Storage {
         m.last = Math.max(m.last, t);
       }
     }
-    const rows = [...merged.values()].map((m) => ({
-      stream: m.stream,
-      id: m.id,
-      template: m.template,
-      count: m.count,
-      first_seen: new Date(m.first).toISOString(),
-      last_seen: new Date(m.last).toISOString(),
-      example: m.example,
-    }));
-    await this.db.query(
-      `INSERT INTO templates (stream, id, template, count, first_seen, last_seen, example)
-       SELECT stream, id, template, count, first_seen, last_seen, example
-         FROM jsonb_to_recordset($1::text::jsonb) AS r(stream text, id text, template text, count bigint,
-           first_seen timestamptz, last_seen timestamptz, example text)
-       ON CONFLICT (stream, id) DO UPDATE SET
-         template = EXCLUDED.template,
-         count = templates.count + EXCLUDED.count,
-         first_seen = LEAST(templates.first_seen, EXCLUDED.first_seen),
-         last_seen = GREATEST(templates.last_seen, EXCLUDED.last_seen)`,
-      [json(rows)],
-    );
+    const write = (q: SqlQueryable) =>
+      writeIsolated(q, [...merged.values()], (part) =>
+        q.query(
+          `INSERT INTO templates (stream, id, template, count, first_seen, last_seen, example)
+           SELECT stream, id, template, count, first_seen, last_seen, example
+             FROM jsonb_to_recordset($1::text::jsonb) AS r(stream text, id text, template text, count bigint,
+               first_seen timestamptz, last_seen timestamptz, example text)
+           ON CONFLICT (stream, id) DO UPDATE SET
+             template = EXCLUDED.template,
+             count = templates.count + EXCLUDED.count,
+             first_seen = LEAST(templates.first_seen, EXCLUDED.first_seen),
+             last_seen = GREATEST(templates.last_seen, EXCLUDED.last_seen)`,
+          [json(part.map(templateRow))],
+        ),
+      );
+    const refused = tx ? await write(tx) : await this.db.transaction(write);
+    return refused.map(({ stream, id }) => ({ stream, id }));
   }
 
   async listTemplates(f: TemplateFilter): Promise<Page<TemplateInfo>> {
@@ -342,7 +333,8 @@ export class SqlStorage implements Storage {
     const { rows } = await this.db.query<{ scope: string; stream: string; threshold: Threshold }>(
       'SELECT scope, stream, threshold FROM thresholds ORDER BY stream',
     );
-    const out: Thresholds = { global: null, streams: {} };
+    // No prototype: a stream named `__proto__` is a key like any other.
+    const out: Thresholds = { global: null, streams: dataRecord() };
     for (const r of rows) {
       if (r.scope === 'global') out.global = r.threshold;
       else out.streams[r.stream] = r.threshold;
@@ -572,9 +564,9 @@ export class SqlStorage implements Storage {
     kind: string,
     states: Record<string, StateData | null>,
     offsets: Record<string, unknown>,
-    stale?: (key: string, stored: unknown, next: unknown) => boolean,
-  ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    { stale, templates = [] }: CheckpointExtras = {},
+  ): Promise<TemplateKey[]> {
+    return this.db.transaction(async (tx) => {
       const keys = Object.keys(offsets);
       if (stale && keys.length > 0) {
         // Locked until commit, so two writers of one position cannot both pass the check.
@@ -590,6 +582,7 @@ export class SqlStorage implements Storage {
         else await tx.query('DELETE FROM stream_state WHERE stream = $1 AND kind = $2', [stream, kind]);
       }
       for (const [key, value] of Object.entries(offsets)) await this.setOffset(key, value, tx);
+      return this.upsertTemplates(templates, tx);
     });
   }
 
@@ -640,6 +633,27 @@ export class SqlStorage implements Storage {
     return this.db.close();
   }
 }
+
+interface MergedTemplate {
+  stream: string;
+  id: string;
+  template: string;
+  count: number;
+  first: number;
+  last: number;
+  example: string;
+}
+
+/** Throws RangeError for a time that is no date: writeIsolated then leaves that row out. */
+const templateRow = (m: MergedTemplate) => ({
+  stream: m.stream,
+  id: m.id,
+  template: m.template,
+  count: m.count,
+  first_seen: new Date(m.first).toISOString(),
+  last_seen: new Date(m.last).toISOString(),
+  example: m.example,
+});
 
 interface StateRow {
   stream: string;

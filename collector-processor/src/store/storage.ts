@@ -47,6 +47,18 @@ export interface TemplateUpdate {
   example: string;
 }
 
+export interface CheckpointExtras {
+  stale?: (key: string, stored: unknown, next: unknown) => boolean;
+  /** Counted from the records the state covers. */
+  templates?: TemplateUpdate[];
+}
+
+/** A template of a stream. */
+export interface TemplateKey {
+  stream: string;
+  id: string;
+}
+
 export interface TemplateFilter {
   stream?: string;
   /** Case-insensitive substring of the template text. */
@@ -154,7 +166,11 @@ export interface Storage {
   clearFeedback(id: string, actor: string): Promise<AnomalyEvent | null>;
   listFeedback(opts?: { stream?: string; since?: string }): Promise<FeedbackEntry[]>;
 
-  upsertTemplates(batch: TemplateUpdate[]): Promise<void>;
+  /**
+   * Adds the counts; returns the templates the database refused for their data (left out, so they
+   * cannot fail every later flush), normally none.
+   */
+  upsertTemplates(batch: TemplateUpdate[]): Promise<TemplateKey[]>;
   /** Largest count first. */
   listTemplates(filter: TemplateFilter): Promise<Page<TemplateInfo>>;
 
@@ -187,17 +203,18 @@ export interface Storage {
   listStates(kind: string): Promise<(StoredState & { stream: string })[]>;
 
   /**
-   * Stream snapshots of one kind (null deletes one) and offsets in one transaction: the state and
-   * the source positions it covers are stored together or not at all. When `stale` says a stored
-   * offset is ahead of the one to write (another owner moved the source on), nothing is written
-   * and it rejects with FencedCheckpointError.
+   * Stream snapshots of one kind (null deletes one), offsets and template statistics in one
+   * transaction: the state and the source positions it covers are stored together or not at all.
+   * When `stale` says a stored offset is ahead of the one to write (another owner moved the source
+   * on), nothing is written and it rejects with FencedCheckpointError. Returns the templates
+   * refused for their data, as upsertTemplates.
    */
   saveCheckpoint(
     kind: string,
     states: Record<string, StateData | null>,
     offsets: Record<string, unknown>,
-    stale?: (key: string, stored: unknown, next: unknown) => boolean,
-  ): Promise<void>;
+    extras?: CheckpointExtras,
+  ): Promise<TemplateKey[]>;
 
   getOffset<T = unknown>(key: string): Promise<T | null>;
   setOffset(key: string, value: unknown): Promise<void>;

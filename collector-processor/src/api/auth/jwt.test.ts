@@ -41,6 +41,14 @@ describe('createJwtVerifier with a shared secret', () => {
     expect(await verify('not.a.jwt')).toBeNull();
   });
 
+  it('refuses a token without exp, however valid otherwise (expiry is always enforced)', async () => {
+    const noExp = await new SignJWT({ sub: 'alice', iss: 'idp', aud: 'logsieve', logsieve_role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await verify(noExp)).toBeNull();
+  });
+
   it('is absent when nothing is configured', () => {
     expect(createJwtVerifier(none)).toBeNull();
   });

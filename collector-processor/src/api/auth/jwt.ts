@@ -32,6 +32,8 @@ export function createJwtVerifier(cfg: JwtConfig): VerifyJwt | null {
     return null;
   }
   const opts = {
+    // jose checks `exp` only when present: a token without one would never expire.
+    requiredClaims: ['exp'],
     ...(algorithms ? { algorithms } : {}),
     ...(cfg.issuer ? { issuer: cfg.issuer } : {}),
     ...(cfg.audience ? { audience: cfg.audience } : {}),

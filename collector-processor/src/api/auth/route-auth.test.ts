@@ -137,4 +137,20 @@ describe('authentication and roles on every documented operation', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it('answers HEAD on every GET operation with the role of the GET', async () => {
+    const failures: string[] = [];
+    for (const op of operations.filter((o) => o.startsWith('GET '))) {
+      const need = EXPECTED[op];
+      if (need === undefined || need === 'open') continue;
+      const url = op.slice(4).replace(/\{[^}]+\}/g, 'x1');
+      for (const role of ['viewer', 'editor', 'admin'] as const) {
+        const res = await app.inject({ method: 'HEAD', url, headers: { 'x-api-key': keys[role]! } });
+        const ok =
+          RANK[role] < RANK[need] ? res.statusCode === 403 : res.statusCode !== 401 && res.statusCode !== 403;
+        if (!ok) failures.push(`HEAD ${url} as ${role}: got ${res.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });

@@ -14,6 +14,7 @@ import {
   encodeExportLogsResponse,
   exportLogsRequestJson,
 } from './otlp-logs-encoder';
+import { ExportLogsServiceRequest } from './otlp-logs-schema';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const SPAN = 'eee19b7ec3c1b174';
@@ -199,9 +200,66 @@ describe('OTLP logs codec', () => {
     expect(() => decodeOtlpLogsJsonBytes(Buffer.from(deep))).toThrow(OtlpDecodeError);
   });
 
+  it('reads an attribute with an empty key alike from protobuf (where the key is left off) and JSON', () => {
+    // Found by the service fuzz test: the protobuf request was refused whole (400).
+    const request = {
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                { body: { stringValue: 'x' }, attributes: [{ key: '', value: { stringValue: 'v' } }] },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const bytes = ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(request)).finish();
+    expect(decodeOtlpLogsProto(bytes)[0]!.attributes).toEqual({ '': 'v' });
+    expect(decodeOtlpLogsJson(request)[0]!.attributes).toEqual({ '': 'v' });
+  });
+
   it('encodes responses with and without partial success', () => {
     expect(encodeExportLogsResponse(null)).toHaveLength(0);
     const partial = { rejectedLogRecords: 3, errorMessage: '3 records over limits.maxLineBytes' };
     expect(decodeExportLogsResponse(encodeExportLogsResponse(partial))).toEqual(partial);
+  });
+});
+
+describe('OTLP attribute keys that are Object.prototype members', () => {
+  it('are attributes, and a __proto__ attribute does not supply service.name', () => {
+    const [r] = decodeOtlpLogsJson({
+      resourceLogs: [
+        {
+          resource: {
+            attributes: [
+              {
+                key: '__proto__',
+                value: {
+                  kvlistValue: { values: [{ key: 'service.name', value: { stringValue: 'spoofed' } }] },
+                },
+              },
+            ],
+          },
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  body: { stringValue: 'x' },
+                  severityNumber: 'constructor',
+                  attributes: [{ key: 'constructor', value: { stringValue: 'c' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(r!.stream).toBe('unknown_service');
+    expect(Object.keys(r!.resource!)).toEqual(['__proto__']);
+    expect(r!.attributes!['constructor']).toBe('c');
+    // An enum name that is an Object.prototype member is no severity.
+    expect(r!.severityNumber).toBe(0);
   });
 });

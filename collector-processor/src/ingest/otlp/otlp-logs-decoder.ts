@@ -1,4 +1,6 @@
 import type { LogRecord } from '../../record';
+import { dataRecord, ownValue } from '../../data-keys';
+import { validTimeMs } from '../../decode/event-time';
 import { ExportLogsServiceRequest, SeverityNumberEnum } from './otlp-logs-schema';
 
 /** A payload that is not a valid ExportLogsServiceRequest: the reason goes back in a 400. */
@@ -119,12 +121,15 @@ function list(parent: Obj, key: string): unknown[] {
   return v;
 }
 
-/** Unix nanoseconds (number, decimal string or Long-as-string) -> ms; 0 and absent -> null. */
+/**
+ * Unix nanoseconds (number, decimal string or Long-as-string) -> ms; 0, absent and a number past
+ * year 9999 (a JSON 1e300) -> null, as a time the record does not carry.
+ */
 function nanosToMs(v: unknown, where: string): number | null {
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') {
     if (!Number.isFinite(v) || v < 0) throw new OtlpDecodeError(`${where}: invalid time ${v}`);
-    return v === 0 ? null : v / 1e6;
+    return v === 0 ? null : validTimeMs(v / 1e6);
   }
   if (typeof v === 'string' && /^\d{1,20}$/.test(v)) {
     const ns = BigInt(v);
@@ -138,7 +143,7 @@ function nanosToMs(v: unknown, where: string): number | null {
 function severityNumber(v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v >= 0 && v <= 24 ? v : 0;
   // protobuf JSON also allows the enum name.
-  if (typeof v === 'string') return SeverityNumberEnum.values[v] ?? 0;
+  if (typeof v === 'string') return ownValue(SeverityNumberEnum.values, v) ?? 0;
   return 0;
 }
 
@@ -159,11 +164,14 @@ function id(v: unknown, size: number, where: string): string | undefined {
 }
 
 function attributes(v: unknown, where: string, depth = 0): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // Keys are the sender's: `__proto__` must be an attribute, not the object's prototype (which
+  // would also make `service.name` readable through it).
+  const out = dataRecord<unknown>();
   if (v === undefined || v === null) return out;
   if (!Array.isArray(v)) throw new OtlpDecodeError(`${where}: expected an array`);
   for (const kv of v) {
-    const { key, value } = obj(kv, where);
+    // proto3 leaves a field at its default off the wire: a KeyValue without a key has key "".
+    const { key = '', value } = obj(kv, where);
     if (typeof key !== 'string') throw new OtlpDecodeError(`${where}: key must be a string`);
     out[key] = value === undefined || value === null ? null : anyValue(value, `${where}.${key}`, depth);
   }

@@ -49,7 +49,7 @@ export function decodeLines(stream: string, lines: string[]): LogRecord[] {
       severityText: '',
       body: l,
       raw: l,
-    })!,
+    }),
   );
 }
 

@@ -21,6 +21,8 @@ export interface Explanation {
   }[];
   topFeatures: { feature: string; value: number; expected: number; contribution: number }[];
   unexpectedEvents: { templateId: string; template: string; probability: number; line?: string }[];
+  /** Rule detectors' findings, strongest first: what changed, in words. */
+  drivers?: { rule: string; score: number; text: string }[];
 }
 
 export interface Feedback {

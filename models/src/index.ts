@@ -2,6 +2,7 @@ export * from './matrix';
 export * from './ensemble/ensemble';
 export * from './ensemble/score-scale';
 export * from './ensemble/tail-calibrator';
+export * from './ensemble/consensus-trim';
 export * from './bundle/bundle';
 export * from './detector-set';
 export type { ModelCard } from './onnx/model-card';

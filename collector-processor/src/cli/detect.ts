@@ -39,7 +39,8 @@ export function registerDetect(program: Command): void {
         if (!o.quiet) {
           process.stderr.write(
             `logsieve detect: ${s.units} units, ${s.anomalies} anomalous, ${s.lines} lines` +
-              `${s.malformed ? ` (${s.malformed} malformed skipped)` : ''} in ${s.seconds.toFixed(1)} s ` +
+              `${s.malformed ? ` (${s.malformed} malformed skipped)` : ''}` +
+              `${s.late ? ` (${s.late} late: their window had closed)` : ''} in ${s.seconds.toFixed(1)} s ` +
               `(${Math.round(s.lines / s.seconds)} lines/s) -> ${o.out}\n`,
           );
         }

@@ -116,6 +116,19 @@ describe('logsieve train and detect', () => {
     expect(flagged.filter((u) => !during(u)).length).toBeLessThanOrEqual(3);
     const inv = flagged.find((u) => u.stream === 'inventory.log');
     expect(inv.explanation.summary).toMatch(/no log lines/);
+    // The rule detectors score every window beside the models, and name what changed.
+    for (const u of units)
+      expect(Object.keys(u.rules).sort()).toEqual([
+        'novelty',
+        'numeric',
+        'rate_share',
+        'severity',
+        'silence',
+      ]);
+    const gateway = flagged.filter((u) => u.stream === 'api-gateway.log' && during(u));
+    expect(
+      gateway.some((u) => u.explanation.drivers?.some((d: { rule: string }) => d.rule === 'numeric')),
+    ).toBe(true);
   });
 
   it('without --all writes only anomalies', () => {

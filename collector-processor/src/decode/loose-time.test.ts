@@ -32,3 +32,19 @@ describe('parseLooseTime', () => {
     expect(parseLooseTime('', NOW)).toBeNull();
   });
 });
+
+describe('year of a yearless stamp', () => {
+  const now = Date.parse('2026-12-07T12:00:00Z');
+  it('comes from a full date or epoch seconds elsewhere in the header, not from the clock', () => {
+    expect(parseLooseTime('1131566461 2005.11.09 Nov 9 12:01:01', now)).toBe(
+      Date.parse('2005-11-09T12:01:01Z'),
+    );
+    expect(parseLooseTime('1131566461 Nov 9 12:01:01', now)).toBe(Date.parse('2005-11-09T12:01:01Z'));
+    // The date is the line's own day: its year holds up to the last second of it.
+    expect(parseLooseTime('2005.12.31 Dec 31 23:59:59', now)).toBe(Date.parse('2005-12-31T23:59:59Z'));
+  });
+
+  it('falls back to the clock when the line has nothing else', () => {
+    expect(parseLooseTime('Nov 9 12:01:01', now)).toBe(Date.parse('2026-11-09T12:01:01Z'));
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * Timestamps in the shapes log headers use (ISO 8601, syslog, Apache, CLF, Loghub's compact and
  * two-digit-year forms, epoch seconds) to ms since the epoch. Without a zone the time is read as
- * UTC; without a year the year is inferred: the current one, or the previous one when that would
- * put the line more than a day in the future (how syslog receivers do it).
+ * UTC; without a year the year is inferred from a full date or epoch elsewhere in the header, else
+ * the current one, or the previous one when that would put the line more than a day in the
+ * future (how syslog receivers do it).
  */
 
 const MONTHS: Record<string, number> = {
@@ -68,6 +69,20 @@ const SHAPES: Shape[] = [
 ];
 
 const EPOCH = /(?:^|\s)(1\d{9})(?:\.(\d{1,6}))?(?:\s|$)/;
+/** A calendar date with its year (2005.11.09, 2005-11-09) anywhere in the header. */
+const FULL_DATE = /(?:^|\s)((?:19|20)\d{2})[-/.](\d{2})[-/.](\d{2})(?=\s|$)/;
+
+/**
+ * When the line also carries its year (a full date or epoch seconds beside a yearless syslog
+ * stamp, as Thunderbird's and many collectors' lines do), that is the reference the year is
+ * inferred from, not the reader's clock: old logs keep their year.
+ */
+function referenceMs(text: string): number | null {
+  const d = FULL_DATE.exec(text);
+  if (d) return Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), 23, 59, 59);
+  const e = EPOCH.exec(text);
+  return e ? Number(e[1]) * 1000 : null;
+}
 
 function num(m: RegExpExecArray, i: number): number {
   return i ? Number(m[i]) : NaN;
@@ -86,7 +101,7 @@ function zoneOffsetMs(z: string | undefined): number {
 }
 
 /** Reads one shape's match; null when its fields are out of range. */
-function fromMatch(m: RegExpExecArray, at: Shape['at'], nowMs: number): number | null {
+function fromMatch(m: RegExpExecArray, at: Shape['at'], text: string, nowMs: number): number | null {
   const month = monthOf(m[at[1]]!);
   const day = num(m, at[2]);
   const hour = num(m, at[3]);
@@ -99,11 +114,10 @@ function fromMatch(m: RegExpExecArray, at: Shape['at'], nowMs: number): number |
   const rawYear = at[0] && m[at[0]] ? Number(m[at[0]]) : NaN;
   if (!Number.isNaN(rawYear))
     return Date.UTC(rawYear < 100 ? 2000 + rawYear : rawYear, month - 1, day, hour, minute, second) + offset;
-  const year = new Date(nowMs).getUTCFullYear();
+  const ref = referenceMs(text) ?? nowMs;
+  const year = new Date(ref).getUTCFullYear();
   const guess = Date.UTC(year, month - 1, day, hour, minute, second) + offset;
-  return guess > nowMs + 86_400_000
-    ? Date.UTC(year - 1, month - 1, day, hour, minute, second) + offset
-    : guess;
+  return guess > ref + 86_400_000 ? Date.UTC(year - 1, month - 1, day, hour, minute, second) + offset : guess;
 }
 
 /**
@@ -120,7 +134,7 @@ export function parseLooseTime(
     const { re, at } = SHAPES[idx]!;
     const m = re.exec(text);
     if (!m) continue;
-    const ms = fromMatch(m, at, nowMs);
+    const ms = fromMatch(m, at, text, nowMs);
     if (ms === null) continue;
     hint.shape = idx;
     return ms;

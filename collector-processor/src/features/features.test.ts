@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../record';
 import { FeatureSpace } from './feature-space';
 import { SessionAssigner, compileSessionKey } from './session-assigner';
-import type { Unit } from './unit';
+import { newUnit, type Unit } from './unit';
 import { WindowAssigner } from './window-assigner';
 
 function rec(
@@ -80,6 +80,7 @@ describe('FeatureSpace', () => {
     counts: new Map(Object.entries(counts)),
     severity,
     numeric: new Map(),
+    levels: new Map(),
     sequence: [],
     samples: [],
     examples: new Map(),
@@ -124,21 +125,12 @@ describe('FeatureSpace', () => {
 
 describe('FeatureSpace with streams named like Object.prototype members', () => {
   it('keeps their scaling apart and does not take a prototype member for a trained stream', () => {
-    const unit = (stream: string, x: number): Unit => ({
-      stream,
-      key: 'k',
-      kind: 'window',
-      startMs: 0,
-      endMs: 0,
-      lines: x,
-      counts: new Map([['t', x]]),
-      severity: [0, 0, 0, 0, 0, 0, 0],
-      numeric: new Map(),
-      sequence: [],
-      samples: [],
-      examples: new Map(),
-      traceIds: [],
-    });
+    const unit = (stream: string, x: number): Unit => {
+      const u = newUnit(stream, 'k', 'window', 0);
+      u.lines = x;
+      u.counts.set('t', x);
+      return u;
+    };
     const train = [unit('__proto__', 10), unit('__proto__', 12), unit('api', 1), unit('api', 3)];
     const fs = FeatureSpace.fromJSON(JSON.parse(JSON.stringify(FeatureSpace.fit(train, new Map()).toJSON())));
     const vol = fs.columns.indexOf('volume');

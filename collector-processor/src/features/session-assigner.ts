@@ -14,6 +14,8 @@ export class SessionAssigner {
   private readonly idleMs: number;
   private nowMs = -Infinity;
   private sinceSweep = 0;
+  /** Sessions take a line whenever it comes: none is ever late. */
+  readonly late = 0;
   /** Lines in which the regex found no key. */
   unkeyed = 0;
 

@@ -12,14 +12,24 @@ export interface Unit {
   counts: Map<string, number>;
   /** Lines per OTel severity band: [unspecified, trace, debug, info, warn, error, fatal]. */
   severity: number[];
-  /** Sum and count of log1p(|value|) per numeric slot "<templateId>#<param index>". */
-  numeric: Map<string, { sum: number; n: number }>;
+  /** Sum, sum of squares and count of log1p(|value|) per numeric slot "<templateId>#<param index>"
+   * (the squares give the within-unit spread the numeric rule tests a shift against). */
+  numeric: Map<string, NumericStat>;
+  /** Highest header severity band per template id (0: its lines carried no level), so a rule can
+   * read the level from the message only where the header gave none. */
+  levels: Map<string, number>;
   /** Template ids in arrival order (capped), for the LSTM. */
   sequence: string[];
   /** The first lines of the unit, and the first line of each template (evidence for explanations). */
   samples: string[];
   examples: Map<string, string>;
   traceIds: string[];
+}
+
+export interface NumericStat {
+  sum: number;
+  sq: number;
+  n: number;
 }
 
 export const MAX_SEQUENCE = 4096;
@@ -44,6 +54,7 @@ export function newUnit(
     counts: new Map(),
     severity: [0, 0, 0, 0, 0, 0, 0],
     numeric: new Map(),
+    levels: new Map(),
     sequence: [],
     samples: [],
     examples: new Map(),
@@ -65,6 +76,8 @@ export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
   u.counts.set(id, (u.counts.get(id) ?? 0) + 1);
   const band = severityBand(r.severityNumber);
   u.severity[band] = u.severity[band]! + 1;
+  const level = u.levels.get(id);
+  if (level === undefined || band > level) u.levels.set(id, band);
   if (timeMs > u.endMs) u.endMs = timeMs;
   if (timeMs < u.startMs && u.kind === 'session') u.startMs = timeMs;
   if (u.sequence.length < MAX_SEQUENCE) u.sequence.push(id);
@@ -83,23 +96,45 @@ export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
       const v = Math.log1p(Math.abs(parseFloat(p)));
       if (s) {
         s.sum += v;
+        s.sq += v * v;
         s.n++;
-      } else u.numeric.set(slot, { sum: v, n: 1 });
+      } else u.numeric.set(slot, { sum: v, sq: v * v, n: 1 });
     }
   }
 }
 
 /** A unit as plain JSON: its maps as entry arrays. */
-export type UnitJson = Omit<Unit, 'counts' | 'numeric' | 'examples'> & {
+export type UnitJson = Omit<Unit, 'counts' | 'numeric' | 'levels' | 'examples'> & {
   counts: [string, number][];
-  numeric: [string, { sum: number; n: number }][];
+  /** `sq` is absent in snapshots written before it existed. */
+  numeric: [string, { sum: number; sq?: number; n: number }][];
+  /** Absent in snapshots written before it existed. */
+  levels?: [string, number][];
   examples: [string, string][];
 };
 
 export function unitToJson(u: Unit): UnitJson {
-  return { ...u, counts: [...u.counts], numeric: [...u.numeric], examples: [...u.examples] };
+  return {
+    ...u,
+    counts: [...u.counts],
+    numeric: [...u.numeric],
+    levels: [...u.levels],
+    examples: [...u.examples],
+  };
 }
 
 export function unitFromJson(j: UnitJson): Unit {
-  return { ...j, counts: new Map(j.counts), numeric: new Map(j.numeric), examples: new Map(j.examples) };
+  return {
+    ...j,
+    counts: new Map(j.counts),
+    // An old snapshot has no squares: take the unit's values as equal (no spread of its own).
+    numeric: new Map(
+      j.numeric.map(([slot, v]) => [
+        slot,
+        { sum: v.sum, sq: v.sq ?? (v.n > 0 ? (v.sum * v.sum) / v.n : 0), n: v.n },
+      ]),
+    ),
+    levels: new Map(j.levels ?? []),
+    examples: new Map(j.examples),
+  };
 }

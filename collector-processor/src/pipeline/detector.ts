@@ -12,7 +12,9 @@ import { defaultModelSettings } from '@logsieve/models';
 import { severityForScore, type Explanation, type ModelName } from '../anomaly-event';
 import { FeatureSpace, type FeatureSpaceJSON } from '../features/feature-space';
 import type { Unit } from '../features/unit';
-import { explain } from './explain';
+import { explain, withDrivers } from './explain';
+import { rulesFromJSON, type Rules, type RulesJSON } from '../score/rules/registry';
+import type { RuleScore } from '../score/rules/rule';
 import { resolveInputs } from '../ingest/file-input';
 import { MiningRun } from '../mine/mine-inputs';
 import { TemplateStage, type TemplateStore } from './template-stage';
@@ -27,11 +29,13 @@ export interface UnitResult {
   score: number;
   anomaly: boolean;
   models: Record<ModelName, number>;
+  /** Each rule detector's calibrated 0-100 score (empty for bundles without rules). */
+  rules: Record<string, number>;
   explanation: Explanation;
   severity: ReturnType<typeof severityForScore>;
   lines: number;
-  /** Raw model scores, kept so a unit can be re-scored under another setting (threshold preview). */
-  raw: Record<ModelName, number>;
+  /** Raw model and rule scores, kept so a unit can be re-scored under another setting (threshold preview). */
+  raw: Record<string, number>;
 }
 
 export interface UnitThreshold {
@@ -60,6 +64,8 @@ export class UnitScorer {
     private readonly ensemble: Ensemble,
     public minScore: number,
     public settings: ModelSettings,
+    /** Rule detectors of the bundle (none in bundles trained before them). */
+    readonly rules: Rules | null,
   ) {}
 
   static async load(dir: string): Promise<UnitScorer> {
@@ -67,6 +73,10 @@ export class UnitScorer {
     const m = bundle.manifest;
     const space = FeatureSpace.fromJSON(m.features as FeatureSpaceJSON);
     const runtime = await DetectorRuntime.load(bundle.onnx, m.extra['detectors']);
+    const rulesJson = m.extra['rules'] as RulesJSON | undefined;
+    const rules = rulesJson
+      ? rulesFromJSON(rulesJson, { templateText: (id) => space.templateText(id) })
+      : null;
     return new UnitScorer(
       bundle,
       space,
@@ -74,6 +84,7 @@ export class UnitScorer {
       Ensemble.fromJSON(m.ensemble as EnsembleJSON),
       m.threshold.minScore,
       defaultModelSettings(),
+      rules,
     );
   }
 
@@ -85,9 +96,17 @@ export class UnitScorer {
     return this.bundle.templates as TemplateStore;
   }
 
-  /** The ensemble score of raw model scores under a setting. */
+  /** Whether detection must extract the template's parameters (models' columns, numeric rule). */
+  usesParams(templateId: string): boolean {
+    this.paramTemplates ??= this.rules?.paramTemplates() ?? new Set();
+    return this.space.usesParams(templateId) || this.paramTemplates.has(templateId);
+  }
+
+  private paramTemplates: Set<string> | undefined;
+
+  /** The ensemble score of raw model and rule scores under a setting. */
   rescore(raw: Record<string, number>, settings: ModelSettings): number {
-    return this.ensemble.score(raw as Record<ModelName, number>, settings).score;
+    return this.ensemble.score(raw as Record<ModelName, number>, settings, raw).score;
   }
 
   async score(
@@ -103,8 +122,13 @@ export class UnitScorer {
     return units.map((u, i) => {
       const raw = {} as Record<ModelName, number>;
       for (const m of Object.keys(s.raw) as ModelName[]) raw[m] = s.raw[m][i]!;
+      // Rules score the unit before it moves their running state (warm-up, periodic gaps).
+      const ruleScores: Record<string, RuleScore> = this.rules?.score(u) ?? {};
+      this.rules?.observe(u);
+      const rulesRaw: Record<string, number> = {};
+      for (const [r, v] of Object.entries(ruleScores)) rulesRaw[r] = v.value;
       const t = thresholdFor?.(u.stream) ?? { minScore: this.minScore, models: this.settings };
-      const e = this.ensemble.score(raw, t.models);
+      const e = this.ensemble.score(raw, t.models, rulesRaw);
       const d = this.space.dims;
       // An index past the sequence is the end-of-session event: the session stopped early.
       const worst = s.lstmWorst[i]!.map((w) => ({
@@ -114,12 +138,16 @@ export class UnitScorer {
       const anomaly = e.score >= t.minScore;
       const explanation =
         anomaly || explainAll
-          ? explain(
-              u,
-              this.space,
-              s.aeErrors.subarray(i * d, (i + 1) * d),
-              worst,
-              (id) => this.space.templateText(id) ?? templateText(id) ?? id,
+          ? withDrivers(
+              explain(
+                u,
+                this.space,
+                s.aeErrors.subarray(i * d, (i + 1) * d),
+                worst,
+                (id) => this.space.templateText(id) ?? templateText(id) ?? id,
+              ),
+              e,
+              ruleScores,
             )
           : NOT_EXPLAINED;
       return {
@@ -130,10 +158,11 @@ export class UnitScorer {
         score: e.score,
         anomaly,
         models: e.models,
+        rules: e.rules,
         explanation,
         severity: severityForScore(e.score),
         lines: u.lines,
-        raw,
+        raw: { ...raw, ...rulesRaw },
       };
     });
   }
@@ -157,6 +186,8 @@ export interface DetectOptions {
 export interface DetectSummary {
   lines: number;
   malformed: number;
+  /** Lines whose window had already closed (a clock behind the stream's): counted, not scored. */
+  late: number;
   units: number;
   anomalies: number;
   seconds: number;
@@ -172,7 +203,7 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
     );
   }
   const sources = resolveInputs(opts.inputs);
-  const stage = new TemplateStage('frozen', scorer.templates, (id) => scorer.space.usesParams(id));
+  const stage = new TemplateStage('frozen', scorer.templates, (id) => scorer.usesParams(id));
   const run = new MiningRun();
   const out = createWriteStream(opts.out);
   let pending: Unit[] = [];
@@ -213,7 +244,7 @@ export async function detect(opts: DetectOptions): Promise<DetectSummary> {
     out.end((err?: Error | null) => (err ? reject(err) : resolve())),
   );
   const seconds = (performance.now() - t0) / 1000;
-  return { lines, malformed, units, anomalies, seconds };
+  return { lines, malformed, late: assigner.late, units, anomalies, seconds };
 }
 
 function unitKey(u: UnitSpec): unknown {

@@ -135,3 +135,29 @@ function summarise(
 function clip(s: string): string {
   return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
+
+/** A rule's score at or above this (one unit in a hundred) names a driver worth reading. */
+const DRIVER_MIN_SCORE = 50;
+
+/**
+ * Adds the rule detectors' findings ("error share 4.1 % (normally 0.1 %)") strongest first; the
+ * summary leads with the strongest when a rule scores higher than the models together, since that
+ * is the sentence a person acts on.
+ */
+export function withDrivers(
+  e: Explanation,
+  scores: { models: Record<string, number>; rules: Record<string, number> },
+  found: Record<string, { driver?: string }>,
+): Explanation {
+  const drivers = Object.entries(scores.rules)
+    .filter(([r, s]) => s >= DRIVER_MIN_SCORE && found[r]?.driver)
+    .sort((a, b) => b[1] - a[1])
+    .map(([rule, score]) => ({ rule, score, text: found[rule]!.driver! }));
+  if (drivers.length === 0) return e;
+  const modelsBest = Math.max(0, ...Object.values(scores.models));
+  const summary =
+    drivers[0]!.score >= modelsBest
+      ? [drivers[0]!.text, e.summary].filter(Boolean).join('; ')
+      : [e.summary, drivers[0]!.text].filter(Boolean).join('; ');
+  return { ...e, summary, drivers };
+}

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import {
   MODEL_NAMES,
   Ensemble,
+  consensusOutliers,
   rng,
   scoreFromP,
   trainDetectors,
@@ -9,8 +10,11 @@ import {
   writeBundle,
   BUNDLE_FORMAT,
   type BundleManifest,
+  type ModelName,
 } from '@logsieve/models';
 import { FeatureSpace } from '../features/feature-space';
+import { fitRules, type Rules } from '../score/rules/registry';
+import { RULE_NAMES, type RuleName } from '../score/rules/rule';
 import type { Unit } from '../features/unit';
 import type { LogRecord } from '../record';
 import { resolveInputs } from '../ingest/file-input';
@@ -35,6 +39,8 @@ export interface TrainSummary {
   malformed: number;
   units: number;
   heldOutUnits: number;
+  /** Training units that looked like incidents and were neither fitted nor used to calibrate. */
+  leftOutUnits: number;
   templates: number;
   streams: number;
   seconds: number;
@@ -127,18 +133,30 @@ async function fitBundle(
     `${units.length} units (${fit.length} to fit, ${held.length} held back for calibration), ${space.dims} features`,
   );
 
-  const trained = await trainDetectors({
-    X: unitMatrix(fit, space),
-    sequences: unitSequences(fit, space),
-    vocabulary: space.eventVocabulary,
-    endMarker: opts.unit.kind === 'session',
-    seed,
-    log,
-  });
-  const runtime = await DetectorRuntime.load(trained.onnx, trained.meta);
-  const heldScores = await runtime.score(unitMatrix(held, space), unitSequences(held, space));
-  const ensemble = Ensemble.fit(heldScores.raw);
-  await runtime.close();
+  const detectorsFor = (units: Unit[]) =>
+    trainDetectors({
+      X: unitMatrix(units, space),
+      sequences: unitSequences(units, space),
+      vocabulary: space.eventVocabulary,
+      endMarker: opts.unit.kind === 'session',
+      seed,
+      log,
+    });
+  // A baseline holds a few incidents: they are left out of fitting (the models would learn them)
+  // and of calibration (they would set the threshold at their own level); see consensusOutliers.
+  let trained = await detectorsFor(fit);
+  const fitOut = consensusOutliers(await scoreUnits(trained, fit, space));
+  const fitted = fitOut.size > 0 ? fit.filter((_, i) => !fitOut.has(i)) : fit;
+  if (fitOut.size > 0) trained = await detectorsFor(fitted);
+  const heldRaw = await scoreUnits(trained, held, space);
+  const heldOut = consensusOutliers(heldRaw);
+  log(
+    `left out as likely incidents: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back`,
+  );
+  // Rules learn from the fitted units; the calibration units then show their normal statistics.
+  const rules = fitRules(fitted, { templateText: (id) => stage.templateText(id) }, rulesFor(opts.unit));
+  const calibration = held.filter((_, i) => !heldOut.has(i));
+  const ensemble = Ensemble.fit(withoutUnits(heldRaw, heldOut), ruleScores(rules, calibration));
 
   const seconds = (performance.now() - opts.t0) / 1000;
   const createdAt = new Date().toISOString();
@@ -149,7 +167,8 @@ async function fitBundle(
     lines: opts.lines,
     malformed: opts.malformed,
     units: units.length,
-    heldOutUnits: held.length,
+    heldOutUnits: held.length - heldOut.size,
+    leftOutUnits: fitOut.size + heldOut.size,
     templates: space.templates.length,
     streams: Object.keys(store).length,
     seconds: Math.round(seconds * 10) / 10,
@@ -167,12 +186,48 @@ async function fitBundle(
     models: Object.fromEntries(
       MODEL_NAMES.map((m) => [m, { file: `${m}.onnx`, card: trained.cards[m] }]),
     ) as BundleManifest['models'],
-    extra: { detectors: trained.meta },
+    extra: { detectors: trained.meta, rules: rules.toJSON() },
     templates: 'templates.json',
   };
   await writeBundle(opts.out, manifest, trained.onnx, store);
   log(`wrote bundle ${version} to ${opts.out} in ${summary.seconds} s`);
   return summary;
+}
+
+/** Raw scores of each model on the units, from a freshly trained set of detectors. */
+async function scoreUnits(
+  trained: Awaited<ReturnType<typeof trainDetectors>>,
+  units: Unit[],
+  space: FeatureSpace,
+): Promise<Record<ModelName, Float32Array>> {
+  const runtime = await DetectorRuntime.load(trained.onnx, trained.meta);
+  try {
+    return (await runtime.score(unitMatrix(units, space), unitSequences(units, space))).raw;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/**
+ * Order is judged within a session (one request, one block); a window interleaves unrelated
+ * requests, so a new transition there says little. Silence needs the empty windows only windows have.
+ */
+function rulesFor(unit: UnitSpec): RuleName[] {
+  return RULE_NAMES.filter((r) => (unit.kind === 'session' ? r !== 'silence' : r !== 'order'));
+}
+
+/** Each rule's statistic on the units (pure: the rules' running state stays as fitted). */
+function ruleScores(rules: Rules, units: Unit[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const name of rules.names) out[name] = [];
+  for (const u of units) for (const [name, s] of Object.entries(rules.score(u))) out[name]!.push(s.value);
+  return out;
+}
+
+function withoutUnits(raw: Record<ModelName, Float32Array>, out: Set<number>): Record<ModelName, number[]> {
+  const kept = {} as Record<ModelName, number[]>;
+  for (const m of MODEL_NAMES) kept[m] = Array.from(raw[m]).filter((_, i) => !out.has(i));
+  return kept;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Assigner {
   exportStream(stream: string): unknown;
   importStream(stream: string, json: unknown): void;
   dropStream(stream: string): void;
+  /** Lines that came after their unit had closed: counted, in no unit. */
+  readonly late: number;
 }
 
 export const DEFAULT_WINDOW_SECONDS = 60;

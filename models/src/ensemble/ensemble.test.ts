@@ -106,3 +106,45 @@ describe('Ensemble', () => {
     expect(() => ens.score(u, off)).toThrow(/at least one model/);
   });
 });
+
+describe('Ensemble with rule detectors', () => {
+  const r = rng(7);
+  const n = 1000;
+  const normal = (): ModelScores =>
+    Object.fromEntries(MODEL_NAMES.map((m) => [m, gaussian(r)])) as ModelScores;
+  // A rule that is 0 for most units (nothing unusual) and a small surprise for a few.
+  const rule = () => (r() < 0.9 ? 0 : 2 * r());
+  const units = Array.from({ length: n }, normal);
+  const heldOut = {} as Record<ModelName, number[]>;
+  for (const m of MODEL_NAMES) heldOut[m] = units.map((u) => u[m]);
+  const ens = Ensemble.fit(heldOut, {
+    novelty: Array.from({ length: n }, rule),
+    severity: Array.from({ length: n }, rule),
+  });
+
+  it('raises an alarm on one sure rule that every model misses, and reports its score', () => {
+    const quiet = { isolation_forest: 0, one_class_svm: 0, lof: 0, autoencoder: 0, lstm: 0 };
+    const res = ens.score(quiet, defaultModelSettings(), { novelty: 30, severity: 0 });
+    expect(res.rules.novelty).toBeGreaterThan(90);
+    expect(res.score).toBeGreaterThan(75);
+    expect(ens.score(quiet, defaultModelSettings(), { novelty: 0, severity: 0 }).score).toBeLessThan(50);
+  });
+
+  it('keeps the false-alarm rate of the strongest member at most its nominal level', () => {
+    const flagged = Array.from({ length: 5000 }, () =>
+      ens.score(normal(), defaultModelSettings(), { novelty: rule(), severity: rule() }),
+    ).filter((e) => e.p <= 0.01).length;
+    // Bonferroni over the models' sum and two rules: valid, a little conservative.
+    expect(flagged / 5000).toBeGreaterThan(0.002);
+    expect(flagged / 5000).toBeLessThan(0.012);
+  });
+
+  it('round-trips its rule calibration through JSON', () => {
+    const again = Ensemble.fromJSON(JSON.parse(JSON.stringify(ens.toJSON())));
+    const u = normal();
+    expect(again.score(u, defaultModelSettings(), { novelty: 3 })).toEqual(
+      ens.score(u, defaultModelSettings(), { novelty: 3 }),
+    );
+    expect(again.ruleNames.sort()).toEqual(['novelty', 'severity']);
+  });
+});

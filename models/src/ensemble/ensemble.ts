@@ -21,11 +21,15 @@ export interface EnsembleJSON {
    * recalibrated from these when weights change, so a new setting keeps its false-alarm rate
    * without retraining. */
   heldOut: Record<ModelName, number[]>;
+  /** Rule detectors beside the models (never-seen templates, severity, rates...), calibrated alike. */
+  rules?: Record<string, TailCalibratorJSON>;
 }
 
 export interface EnsembleResult {
   /** Each model's own calibrated 0-100 score. */
   models: ModelScores;
+  /** Each rule detector's own calibrated 0-100 score (empty without rules). */
+  rules: Record<string, number>;
   /** Tail probability of the weighted combination, calibrated on held-back normal units. */
   p: number;
   score: number;
@@ -42,15 +46,29 @@ export interface EnsembleResult {
 export class Ensemble {
   private readonly calibrators: Record<ModelName, TailCalibrator>;
   private readonly combined = new Map<string, TailCalibrator>();
+  private readonly ruleCalibrators = new Map<string, TailCalibrator>();
 
   private constructor(private readonly s: EnsembleJSON) {
     this.calibrators = Object.fromEntries(
       MODEL_NAMES.map((m) => [m, TailCalibrator.fromJSON(s.calibrators[m])]),
     ) as Record<ModelName, TailCalibrator>;
+    for (const [r, c] of Object.entries(s.rules ?? {}))
+      this.ruleCalibrators.set(r, TailCalibrator.fromJSON(c));
   }
 
-  /** `heldOutRaw[m][i]`: raw score of model m on held-back normal unit i. */
-  static fit(heldOutRaw: Record<ModelName, ArrayLike<number>>): Ensemble {
+  /** Names of the rule detectors this ensemble was calibrated with. */
+  get ruleNames(): string[] {
+    return [...this.ruleCalibrators.keys()];
+  }
+
+  /**
+   * `heldOutRaw[m][i]`: raw score of model m on held-back normal unit i; `rulesRaw[r][i]` the same
+   * for rule detector r.
+   */
+  static fit(
+    heldOutRaw: Record<ModelName, ArrayLike<number>>,
+    rulesRaw?: Record<string, ArrayLike<number>>,
+  ): Ensemble {
     const calibrators = {} as Record<ModelName, TailCalibratorJSON>;
     const heldOut = {} as Record<ModelName, number[]>;
     for (const m of MODEL_NAMES) {
@@ -60,7 +78,12 @@ export class Ensemble {
       calibrators[m] = cal.toJSON();
       heldOut[m] = Array.from(cal.leaveOneOutPValues(raw), (p) => -Math.log(p));
     }
-    return new Ensemble({ calibrators, heldOut });
+    const json: EnsembleJSON = { calibrators, heldOut };
+    if (rulesRaw && Object.keys(rulesRaw).length > 0)
+      json.rules = Object.fromEntries(
+        Object.entries(rulesRaw).map(([r, scores]) => [r, TailCalibrator.fit(scores).toJSON()]),
+      );
+    return new Ensemble(json);
   }
 
   static fromJSON(json: EnsembleJSON): Ensemble {
@@ -79,7 +102,11 @@ export class Ensemble {
     return this.calibrators[model].pValue(raw);
   }
 
-  score(raw: ModelScores, settings: ModelSettings = defaultModelSettings()): EnsembleResult {
+  score(
+    raw: ModelScores,
+    settings: ModelSettings = defaultModelSettings(),
+    rulesRaw: Record<string, number> = {},
+  ): EnsembleResult {
     const models = {} as ModelScores;
     const evidence = {} as ModelScores;
     for (const m of MODEL_NAMES) {
@@ -87,29 +114,52 @@ export class Ensemble {
       models[m] = round2(scoreFromP(p));
       evidence[m] = -Math.log10(p);
     }
-    const p = this.combinedCalibrator(settings).pValue(combine(evidence, settings));
-    return { models, p, score: round2(scoreFromP(p)) };
+    const pModels = this.combinedCalibrator(settings).pValue(combine(evidence, settings));
+    if (this.ruleCalibrators.size === 0)
+      return { models, rules: {}, p: pModels, score: round2(scoreFromP(pModels)) };
+    // The strongest of the models' joint evidence and each rule's: a never-seen FATAL line or an
+    // error share x40 is not diluted by members that see nothing (it would be in one sum). The
+    // smallest of k valid p-values, times k, is valid (Bonferroni) whatever their dependence, and
+    // needs no held-back unit: a baseline's own incidents cannot raise this threshold.
+    const rules: Record<string, number> = {};
+    let smallest = pModels;
+    for (const [r, cal] of this.ruleCalibrators) {
+      const p = cal.pValue(rulesRaw[r] ?? 0);
+      rules[r] = round2(scoreFromP(p));
+      smallest = Math.min(smallest, p);
+    }
+    const p = Math.min(1, smallest * (1 + this.ruleCalibrators.size));
+    return { models, rules, p, score: round2(scoreFromP(p)) };
   }
 
   private combinedCalibrator(settings: ModelSettings): TailCalibrator {
-    const key = MODEL_NAMES.map((m) => (settings[m].enabled ? settings[m].weight : 0)).join(',');
+    const key = settingsKey(settings);
     let cal = this.combined.get(key);
     if (!cal) {
-      if (!MODEL_NAMES.some((m) => settings[m].enabled && settings[m].weight > 0)) {
-        throw new Error('at least one model must be enabled with a positive weight');
-      }
-      const n = this.heldOutUnits;
-      const stats = new Float64Array(n);
-      const ev = {} as ModelScores;
-      for (let i = 0; i < n; i++) {
-        for (const m of MODEL_NAMES) ev[m] = this.s.heldOut[m][i]! / Math.LN10;
-        stats[i] = combine(ev, settings);
-      }
-      cal = TailCalibrator.fit(stats);
+      cal = TailCalibrator.fit(this.heldOutModelStats(settings));
       this.combined.set(key, cal);
     }
     return cal;
   }
+
+  /** The combined statistic of every held-back unit, from its models' evidence against the others. */
+  private heldOutModelStats(settings: ModelSettings): Float64Array {
+    if (!MODEL_NAMES.some((m) => settings[m].enabled && settings[m].weight > 0)) {
+      throw new Error('at least one model must be enabled with a positive weight');
+    }
+    const n = this.heldOutUnits;
+    const stats = new Float64Array(n);
+    const ev = {} as ModelScores;
+    for (let i = 0; i < n; i++) {
+      for (const m of MODEL_NAMES) ev[m] = this.s.heldOut[m][i]! / Math.LN10;
+      stats[i] = combine(ev, settings);
+    }
+    return stats;
+  }
+}
+
+function settingsKey(settings: ModelSettings): string {
+  return MODEL_NAMES.map((m) => (settings[m].enabled ? settings[m].weight : 0)).join(',');
 }
 
 /** Weighted sum of the enabled models' evidence (Fisher's statistic, up to a constant factor). */

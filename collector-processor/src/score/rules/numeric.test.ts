@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { fitNumeric, NumericRule, paramInfo } from './numeric';
+import { poisson, rand, unit, type Line } from './testing/units';
+
+const TEXT: Record<string, string> = {
+  orders: 'GET /api/orders status=<*> rt=<*>',
+  users: 'GET /api/users status=<*> rt=<*>',
+};
+const ctx = { templateText: (id: string) => TEXT[id] };
+
+/** Request lines with log-normal response times (ms) around `orders`/`users` medians. */
+function window(i: number, r: () => number, traffic = 1, ordersMs = 50, usersMs = 20) {
+  const lines: Line[] = [];
+  for (const [id, ms] of [
+    ['orders', ordersMs],
+    ['users', usersMs],
+  ] as const) {
+    const n = poisson(r, 40 * traffic);
+    for (let k = 0; k < n; k++) {
+      const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+      const rt = Math.round(ms * Math.exp(0.5 * z));
+      lines.push({ id, sev: 9, params: ['200', `${rt}ms`], body: `GET /api/${id} status=200 rt=${rt}ms` });
+    }
+  }
+  return unit('api', i, lines);
+}
+
+describe('numeric rule', () => {
+  const r = rand(1);
+  const rule = fitNumeric(
+    Array.from({ length: 120 }, (_, i) => window(i, r)),
+    ctx,
+  );
+
+  it('fires when one endpoint gets 3x slower and names it', () => {
+    const s = rule.score(window(300, r, 1, 150));
+    expect(s.value).toBeGreaterThan(8);
+    expect(s.driver).toMatch(
+      /^mean of rt for "GET \/api\/orders status=<\*> rt=<\*>" 1\d\d ms \(normally 5\d ms\)$/,
+    );
+  });
+
+  it('stays quiet at 2.5x traffic and on ordinary variation', () => {
+    let worst = 0;
+    for (let i = 0; i < 40; i++) worst = Math.max(worst, rule.score(window(400 + i, r, 2.5)).value);
+    expect(worst).toBeLessThan(3);
+  });
+
+  it('lists the templates whose parameters it reads', () => {
+    expect([...rule.templates()].sort()).toEqual(['orders', 'users']);
+  });
+
+  it('round-trips JSON with a stream named constructor', () => {
+    const r2 = rand(2);
+    const us = Array.from({ length: 60 }, (_, i) => ({ ...window(i, r2), stream: 'constructor' }));
+    const fitted = fitNumeric(us, ctx);
+    const back = NumericRule.fromJSON(JSON.parse(JSON.stringify(fitted.toJSON())), ctx);
+    const u = { ...window(300, r2, 1, 150), stream: 'constructor' };
+    expect(back.score(u)).toEqual(fitted.score(u));
+    expect(back.score(u).value).toBeGreaterThan(5);
+  });
+
+  it('names parameters from the template', () => {
+    expect(paramInfo('GET <*> rt=<*>', 1, 'x GET /a rt=12ms')).toEqual({ name: 'rt', suffix: 'ms' });
+    expect(paramInfo('backup took <*> s', 0)).toEqual({ name: 'took', suffix: 's' });
+    expect(paramInfo('<*> <*>', 1)).toEqual({ name: 'parameter 2', suffix: '' });
+  });
+});

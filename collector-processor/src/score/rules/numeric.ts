@@ -1,0 +1,202 @@
+import type { Unit } from '../../features/unit';
+import {
+  NOTHING,
+  PerStream,
+  describeTemplate,
+  type PerStreamJSON,
+  type RuleContext,
+  type RuleDetector,
+  type RuleScore,
+} from './rule';
+import { median, normalUpper } from './surprise';
+
+/** A slot is watched when at least this share of its template's training lines has a number there. */
+const NUMERIC_SHARE = 0.9;
+/** Fewest training units with values in the slot, and fewest values. */
+const MIN_UNITS = 5;
+const MIN_VALUES = 20;
+/** Most slots watched per stream (the most frequent). */
+const MAX_SLOTS = 256;
+/**
+ * Smallest shift that counts, in ln units (0.1 = about 10 %): without it a very steady slot seen
+ * many times per unit would flag a 2 % wobble.
+ */
+const MIN_SHIFT = 0.1;
+const DRIVER_MIN = 1.3;
+
+interface Slot {
+  /** Median over training units of the unit's mean log1p value. */
+  center: number;
+  /** Variance of one value around its unit's mean (pooled within units). */
+  within: number;
+  /** Variance of unit means beyond what `within` explains (the slot drifting during the day). */
+  between: number;
+}
+
+interface Model {
+  slots: Map<string, Slot>;
+}
+
+export interface NumericJSON {
+  rule: 'numeric';
+  models: PerStreamJSON<[string, number, number, number][]>;
+}
+
+/**
+ * Numeric parameters (latencies, sizes, status codes) per template slot: the unit's mean of
+ * log1p(value) against the slot's training median of unit means, as a two-sided normal surprise
+ * with the slot's within-unit spread (shrinking with the unit's count) and between-unit spread
+ * (median/MAD: robust to a few incident units in the baseline). Request time x3 on one endpoint
+ * moves ln 3 = 1.1; the same traffic at 2.5x volume moves nothing.
+ *
+ * Detection only sees the parameters of templates the scorer asks the miner for: `slots()` lists
+ * this rule's, so the pipeline can extract them as well.
+ */
+export class NumericRule implements RuleDetector {
+  readonly name = 'numeric' as const;
+
+  constructor(
+    private readonly models: PerStream<Model>,
+    private readonly ctx: RuleContext = {},
+  ) {}
+
+  score(u: Unit): RuleScore {
+    if (u.numeric.size === 0) return NOTHING;
+    const m = this.models.get(u.stream);
+    let best = 0;
+    let bestSlot = '';
+    let bestMean = 0;
+    for (const [slot, v] of u.numeric) {
+      const s = m.slots.get(slot);
+      if (!s || v.n === 0) continue;
+      const mean = v.sum / v.n;
+      const z = Math.abs(mean - s.center) / Math.sqrt(s.within / v.n + s.between + MIN_SHIFT * MIN_SHIFT);
+      if (z < 2) continue;
+      const val = normalUpper(z) - Math.LOG10E * Math.LN2;
+      if (val > best) {
+        best = val;
+        bestSlot = slot;
+        bestMean = mean;
+      }
+    }
+    if (best <= 0) return NOTHING;
+    if (best < DRIVER_MIN) return { value: best };
+    return { value: best, driver: this.describe(u, bestSlot, bestMean, m.slots.get(bestSlot)!.center) };
+  }
+
+  observe(): void {}
+
+  /** Template ids whose parameters this rule reads (the miner must extract them at detection). */
+  templates(): Set<string> {
+    const ids = new Set<string>();
+    const add = (m: Model) => {
+      for (const slot of m.slots.keys()) ids.add(slot.slice(0, slot.lastIndexOf('#')));
+    };
+    for (const m of this.models.streams.values()) add(m);
+    add(this.models.pooled);
+    return ids;
+  }
+
+  private describe(u: Unit, slot: string, mean: number, center: number): string {
+    const cut = slot.lastIndexOf('#');
+    const id = slot.slice(0, cut);
+    const index = Number(slot.slice(cut + 1));
+    const text = this.ctx.templateText?.(id) ?? '';
+    const p = paramInfo(text, index, u.examples.get(id));
+    const now = formatValue(Math.expm1(mean), p.suffix);
+    const normal = formatValue(Math.expm1(center), p.suffix);
+    return `mean of ${p.name} for "${describeTemplate(id, u, this.ctx)}" ${now} (normally ${normal})`;
+  }
+
+  toJSON(): NumericJSON {
+    return {
+      rule: 'numeric',
+      models: this.models.toJSON((m) => [...m.slots].map(([k, s]) => [k, s.center, s.within, s.between])),
+    };
+  }
+
+  static fromJSON(json: NumericJSON, ctx: RuleContext = {}): NumericRule {
+    return new NumericRule(
+      PerStream.fromJSON(json.models, (j: [string, number, number, number][]) => ({
+        slots: new Map(j.map(([k, center, within, between]) => [k, { center, within, between }])),
+      })),
+      ctx,
+    );
+  }
+}
+
+export function fitNumeric(units: Unit[], ctx: RuleContext = {}): NumericRule {
+  return new NumericRule(PerStream.fit(units, ctx, fitModel), ctx);
+}
+
+function fitModel(units: Unit[]): Model {
+  const lines = new Map<string, number>();
+  const bySlot = new Map<string, { means: number[]; ns: number[]; ss: number; df: number; n: number }>();
+  for (const u of units) {
+    for (const [id, c] of u.counts) lines.set(id, (lines.get(id) ?? 0) + c);
+    for (const [slot, v] of u.numeric) {
+      if (v.n === 0) continue;
+      let a = bySlot.get(slot);
+      if (!a) bySlot.set(slot, (a = { means: [], ns: [], ss: 0, df: 0, n: 0 }));
+      const mean = v.sum / v.n;
+      a.means.push(mean);
+      a.ns.push(v.n);
+      a.ss += Math.max(0, v.sq - v.sum * mean);
+      a.df += v.n - 1;
+      a.n += v.n;
+    }
+  }
+  const kept = [...bySlot]
+    .filter(([slot, a]) => {
+      const total = lines.get(slot.slice(0, slot.lastIndexOf('#'))) ?? 0;
+      return a.means.length >= MIN_UNITS && a.n >= MIN_VALUES && a.n >= NUMERIC_SHARE * total;
+    })
+    .sort((x, y) => y[1].n - x[1].n || (x[0] < y[0] ? -1 : 1))
+    .slice(0, MAX_SLOTS);
+  const slots = new Map<string, Slot>();
+  for (const [slot, a] of kept) {
+    const center = median(a.means);
+    const within = a.df > 0 ? a.ss / a.df : 0;
+    const mad = median(a.means.map((x) => Math.abs(x - center))) * 1.4826;
+    const sampling = median(a.ns.map((n) => within / n));
+    slots.set(slot, { center, within, between: Math.max(0, mad * mad - sampling) });
+  }
+  return { slots };
+}
+
+/**
+ * The parameter's name and unit for explanations: "rt" from `rt=<*>`, the word before a bare
+ * `<*>` ("took <*> ms" gives "took"), and the unit written after the number in the unit's example
+ * line ("2100ms" gives "ms") or as the next word.
+ */
+export function paramInfo(
+  template: string,
+  index: number,
+  example?: string,
+): { name: string; suffix: string } {
+  const tokens = template.split(/\s+/);
+  let seen = -1;
+  for (let t = 0; t < tokens.length; t++) {
+    const tok = tokens[t]!;
+    if (!tok.endsWith('<*>')) continue;
+    if (++seen !== index) continue;
+    const prefix = tok.slice(0, -3).replace(/[=:]+$/, '');
+    const before = (tokens[t - 1] ?? '').replace(/[=:,]+$/, '');
+    const name = prefix || (before && !before.includes('<*>') ? before : `parameter ${index + 1}`);
+    let suffix = '';
+    const next = tokens[t + 1] ?? '';
+    if (/^(?:ms|s|us|µs|ns|kb|mb|gb|b|bytes|sec|seconds|milliseconds)$/i.test(next)) suffix = next;
+    if (!suffix && example) {
+      const ex = example.split(/\s+/);
+      const value = ex[ex.length - (tokens.length - t)];
+      suffix = value?.match(/\d([a-zµ]{1,2})$/i)?.[1] ?? '';
+    }
+    return { name, suffix };
+  }
+  return { name: `parameter ${index + 1}`, suffix: '' };
+}
+
+function formatValue(x: number, suffix: string): string {
+  const v = Math.abs(x) >= 100 ? Math.round(x).toString() : x.toPrecision(2);
+  return suffix ? `${v} ${suffix}` : v;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { fitOrder, OrderRule } from './order';
+import { rand, unit } from './testing/units';
+
+const FLOW = ['receive', 'validate', 'reserve', 'charge', 'ship'];
+const session = (i: number, steps: string[], stream = 'checkout') =>
+  unit(
+    stream,
+    i,
+    steps.map((id) => ({ id, sev: 9 })),
+    'session',
+    `order-${i}`,
+  );
+
+describe('order rule', () => {
+  const r = rand(1);
+  // Normal sessions: the flow, sometimes with a retry of reserve, sometimes abandoned after validate.
+  const train = Array.from({ length: 300 }, (_, i) => {
+    const x = r();
+    return session(
+      i,
+      x < 0.1
+        ? ['receive', 'validate']
+        : x < 0.2
+          ? ['receive', 'validate', 'reserve', 'reserve', 'charge', 'ship']
+          : FLOW,
+    );
+  });
+  const rule = fitOrder(train);
+
+  it('stays at 0 on known orders, including the rarer ones', () => {
+    expect(rule.score(session(1000, FLOW)).value).toBe(0);
+    expect(rule.score(session(1001, ['receive', 'validate'])).value).toBe(0);
+  });
+
+  it('fires on a step out of order and names the transition', () => {
+    const s = rule.score(session(1002, ['receive', 'charge', 'validate', 'reserve', 'ship']));
+    expect(s.value).toBeGreaterThan(3);
+    expect(s.driver).toMatch(
+      /^"charge line" after "receive line", an order never seen in training \(\d unseen transitions in all\)$/,
+    );
+    // A session that starts in the middle.
+    expect(rule.score(session(1003, ['charge', 'ship'])).value).toBeGreaterThan(2);
+  });
+
+  it('leaves never-seen templates to the novelty rule', () => {
+    expect(
+      rule.score(session(1004, ['receive', 'validate', 'fraud-check', 'reserve', 'charge', 'ship'])).value,
+    ).toBe(0);
+  });
+
+  it('scores interleaved windows of a busy stream low: new pairs are routine there', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const w = (i: number, n: number) =>
+      unit(
+        'web',
+        i,
+        Array.from({ length: n }, () => ({ id: ids[Math.floor(r() * ids.length)]! })),
+      );
+    const windows = fitOrder(Array.from({ length: 100 }, (_, i) => w(i, 20)));
+    const scores = Array.from({ length: 20 }, (_, i) => windows.score(w(200 + i, 20)).value);
+    expect(Math.max(...scores)).toBeLessThan(2);
+  });
+
+  it('round-trips JSON with a stream named constructor', () => {
+    const fitted = fitOrder(train.map((u) => ({ ...u, stream: 'constructor' })));
+    const back = OrderRule.fromJSON(JSON.parse(JSON.stringify(fitted.toJSON())));
+    const u = session(1005, ['receive', 'ship'], 'constructor');
+    expect(back.score(u)).toEqual(fitted.score(u));
+    expect(back.score(u).value).toBeGreaterThan(2);
+  });
+});

@@ -25,6 +25,7 @@ export interface Anomaly {
     }[];
     topFeatures: { feature: string; value: number; expected: number; contribution: number }[];
     unexpectedEvents: { templateId: string; template: string; probability: number; line?: string }[];
+    drivers?: { rule: string; score: number; text: string }[]; // rule detectors' findings, strongest first
   };
   sampleLines: string[];
   traceIds: string[];

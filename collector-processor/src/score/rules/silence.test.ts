@@ -86,3 +86,17 @@ describe('silence rule beside a stream that is mostly quiet', () => {
     expect(worst).toBe(0);
   });
 });
+
+describe('silence rule for a stream with too few training windows of its own', () => {
+  it('does not judge it by the periodic lines of the other streams pooled together', () => {
+    const short = Array.from({ length: 10 }, (_, i) => unit('api', i, [{ id: 'get' }, { id: 'get' }]));
+    const rule = fitSilence([...train('worker', 7), ...short]);
+    let worst = 0;
+    for (let i = 20; i < 40; i++) {
+      const u = unit('api', i, [{ id: 'get' }, { id: 'get' }]);
+      worst = Math.max(worst, rule.score(u).value);
+      rule.observe(u);
+    }
+    expect(worst).toBe(0);
+  });
+});

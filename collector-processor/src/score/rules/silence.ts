@@ -74,7 +74,7 @@ export class SilenceRule implements RuleDetector {
 
   score(u: Unit): RuleScore {
     if (u.kind !== 'window') return NOTHING;
-    const m = this.models.get(u.stream);
+    const m = this.ownModel(u.stream);
     if (!m) return NOTHING;
     let volume = 0;
     if (m.medianLines >= MIN_BUSY_LINES && u.lines < m.medianLines) {
@@ -121,7 +121,7 @@ export class SilenceRule implements RuleDetector {
 
   observe(u: Unit): void {
     if (u.kind !== 'window') return;
-    const m = this.models.get(u.stream);
+    const m = this.ownModel(u.stream);
     if (!m || m.periodic.size === 0) return;
     let gaps = this.gaps.get(u.stream);
     if (!gaps) this.gaps.set(u.stream, (gaps = new Map()));
@@ -136,6 +136,15 @@ export class SilenceRule implements RuleDetector {
         g.missing++;
       }
     }
+  }
+
+  /**
+   * Only a stream's own model: the pooled one mixes other streams' volumes and periodic lines (a
+   * worker's "job started" is not missing from the api stream), so a stream with too few training
+   * windows is not judged for silence.
+   */
+  private ownModel(stream: string): Model | null {
+    return this.models.streams.get(stream) ?? null;
   }
 
   exportState(stream: string): [string, Gap][] {

@@ -104,6 +104,25 @@ export class UnitScorer {
 
   private paramTemplates: Set<string> | undefined;
 
+  /**
+   * The unit as the models see it: templates new since training that have warmed up (a deploy's
+   * new INFO lines, seen in a few earlier units) are left out of the template counts and the
+   * sequence, so the models stop paging on them as the novelty rule does; their lines still count
+   * in the volume.
+   */
+  private modelView(u: Unit): Unit {
+    let warm: Set<string> | null = null;
+    for (const id of u.counts.keys())
+      if (this.space.templateColumn(id) < 0 && this.rules?.acquainted(u, id)) (warm ??= new Set()).add(id);
+    if (!warm) return u;
+    const keep = (id: string) => !warm.has(id);
+    return {
+      ...u,
+      counts: new Map([...u.counts].filter(([id]) => keep(id))),
+      sequence: u.sequence.filter(keep),
+    };
+  }
+
   /** The ensemble score of raw model and rule scores under a setting. */
   rescore(raw: Record<string, number>, settings: ModelSettings): number {
     return this.ensemble.score(raw as Record<ModelName, number>, settings, raw).score;
@@ -117,16 +136,22 @@ export class UnitScorer {
     explainAll = false,
   ): Promise<UnitResult[]> {
     if (units.length === 0) return [];
-    const X = unitMatrix(units, this.space);
-    const s = await this.runtime.score(X, unitSequences(units, this.space));
+    // Rules score each unit, and the models' view of it is taken, before it moves the rules'
+    // running state (warm-up, periodic gaps); the models then score the whole batch at once.
+    const ruleScores: Record<string, RuleScore>[] = [];
+    const seen = units.map((u) => {
+      ruleScores.push(this.rules?.score(u) ?? {});
+      const view = this.modelView(u);
+      this.rules?.observe(u);
+      return view;
+    });
+    const X = unitMatrix(seen, this.space);
+    const s = await this.runtime.score(X, unitSequences(seen, this.space));
     return units.map((u, i) => {
       const raw = {} as Record<ModelName, number>;
       for (const m of Object.keys(s.raw) as ModelName[]) raw[m] = s.raw[m][i]!;
-      // Rules score the unit before it moves their running state (warm-up, periodic gaps).
-      const ruleScores: Record<string, RuleScore> = this.rules?.score(u) ?? {};
-      this.rules?.observe(u);
       const rulesRaw: Record<string, number> = {};
-      for (const [r, v] of Object.entries(ruleScores)) rulesRaw[r] = v.value;
+      for (const [r, v] of Object.entries(ruleScores[i]!)) rulesRaw[r] = v.value;
       const t = thresholdFor?.(u.stream) ?? { minScore: this.minScore, models: this.settings };
       const e = this.ensemble.score(raw, t.models, rulesRaw);
       const d = this.space.dims;
@@ -147,7 +172,7 @@ export class UnitScorer {
                 (id) => this.space.templateText(id) ?? templateText(id) ?? id,
               ),
               e,
-              ruleScores,
+              ruleScores[i]!,
             )
           : NOT_EXPLAINED;
       return {

@@ -14,6 +14,7 @@ import {
 } from '@logsieve/models';
 import { FeatureSpace } from '../features/feature-space';
 import { fitRules, type Rules } from '../score/rules/registry';
+import { rareErrorUnits } from '../score/rare-errors';
 import { RULE_NAMES, type RuleName } from '../score/rules/rule';
 import type { Unit } from '../features/unit';
 import type { LogRecord } from '../record';
@@ -127,10 +128,22 @@ async function fitBundle(
   const falseAlarmRate = opts.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
   const order = shuffle(units.length, seed);
   const nHeld = heldOutSize(units.length, falseAlarmRate);
-  const held = order.slice(0, nHeld).map((i) => units[i]!);
-  const fit = order.slice(nHeld).map((i) => units[i]!);
+  // A baseline holds a few incidents: they are left out of fitting (the models would learn them)
+  // and of calibration (they would set the threshold at their own level). First the units that
+  // read as a rare error, then (below) those extreme for every model; see rareErrorUnits and
+  // consensusOutliers.
+  const suspects = new Set([...rareErrorUnits(units, (id) => stage.templateText(id))].map((i) => units[i]));
+  const kept = (i: number) => !suspects.has(units[i]);
+  const held = order
+    .slice(0, nHeld)
+    .filter(kept)
+    .map((i) => units[i]!);
+  const fit = order
+    .slice(nHeld)
+    .filter(kept)
+    .map((i) => units[i]!);
   log(
-    `${units.length} units (${fit.length} to fit, ${held.length} held back for calibration), ${space.dims} features`,
+    `${units.length} units (${fit.length} to fit, ${held.length} held back for calibration, ${suspects.size} read as a rare error), ${space.dims} features`,
   );
 
   const detectorsFor = (units: Unit[]) =>
@@ -142,8 +155,6 @@ async function fitBundle(
       seed,
       log,
     });
-  // A baseline holds a few incidents: they are left out of fitting (the models would learn them)
-  // and of calibration (they would set the threshold at their own level); see consensusOutliers.
   let trained = await detectorsFor(fit);
   const fitOut = consensusOutliers(await scoreUnits(trained, fit, space));
   const fitted = fitOut.size > 0 ? fit.filter((_, i) => !fitOut.has(i)) : fit;
@@ -151,7 +162,7 @@ async function fitBundle(
   const heldRaw = await scoreUnits(trained, held, space);
   const heldOut = consensusOutliers(heldRaw);
   log(
-    `left out as likely incidents: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back`,
+    `left out as extreme for every model: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back`,
   );
   // Rules learn from the fitted units; the calibration units then show their normal statistics.
   const rules = fitRules(fitted, { templateText: (id) => stage.templateText(id) }, rulesFor(opts.unit));
@@ -168,7 +179,7 @@ async function fitBundle(
     malformed: opts.malformed,
     units: units.length,
     heldOutUnits: held.length - heldOut.size,
-    leftOutUnits: fitOut.size + heldOut.size,
+    leftOutUnits: suspects.size + fitOut.size + heldOut.size,
     templates: space.templates.length,
     streams: Object.keys(store).length,
     seconds: Math.round(seconds * 10) / 10,

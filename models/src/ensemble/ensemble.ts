@@ -1,6 +1,9 @@
 import { TailCalibrator, type TailCalibratorJSON } from './tail-calibrator';
 import { scoreFromP } from './score-scale';
 
+/** Tail scale of a statistic measured in decades of surprise (the rule detectors'): ln-units per decade. */
+const DECADE = 1 / Math.LN10;
+
 export const MODEL_NAMES = ['isolation_forest', 'one_class_svm', 'lof', 'autoencoder', 'lstm'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 export type ModelScores = Record<ModelName, number>;
@@ -37,11 +40,12 @@ export interface EnsembleResult {
 
 /**
  * Calibrates each detector's raw score into a tail probability on held-back normal units, turns it
- * into evidence (decades of improbability) and sums the weighted evidence over the enabled models
- * (Fisher's method). The sum is itself calibrated on the held-back units, each scored against the
- * others, so it sees the same spread of evidence a new normal unit has, and correlated detectors
- * cannot inflate the false-alarm rate: the threshold keeps its promised rate, and one detector
- * that is sure (far past every held-back unit) can raise an alarm the others miss.
+ * into evidence (decades of improbability) and reads the weighted evidence of the enabled models
+ * two ways. Summed (Fisher's method: several members a little surprised), the sum itself
+ * calibrated on the held-back units, each scored against the others, so it sees the spread a new
+ * normal unit has and correlated detectors cannot inflate the false-alarm rate. And by its two
+ * strongest members (two sure while the rest see nothing, which a sum dilutes with the others'
+ * noise). The smaller p-value, doubled (Bonferroni), is the models' verdict.
  */
 export class Ensemble {
   private readonly calibrators: Record<ModelName, TailCalibrator>;
@@ -81,7 +85,7 @@ export class Ensemble {
     const json: EnsembleJSON = { calibrators, heldOut };
     if (rulesRaw && Object.keys(rulesRaw).length > 0)
       json.rules = Object.fromEntries(
-        Object.entries(rulesRaw).map(([r, scores]) => [r, TailCalibrator.fit(scores).toJSON()]),
+        Object.entries(rulesRaw).map(([r, scores]) => [r, TailCalibrator.fit(scores, DECADE).toJSON()]),
       );
     return new Ensemble(json);
   }
@@ -114,7 +118,8 @@ export class Ensemble {
       models[m] = round2(scoreFromP(p));
       evidence[m] = -Math.log10(p);
     }
-    const pModels = this.combinedCalibrator(settings).pValue(combine(evidence, settings));
+    const pSum = this.combinedCalibrator(settings).pValue(combine(evidence, settings));
+    const pModels = Math.min(1, 2 * Math.min(pSum, pairP(evidence, settings)));
     if (this.ruleCalibrators.size === 0)
       return { models, rules: {}, p: pModels, score: round2(scoreFromP(pModels)) };
     // The strongest of the models' joint evidence and each rule's: a never-seen FATAL line or an
@@ -142,7 +147,7 @@ export class Ensemble {
     return cal;
   }
 
-  /** The combined statistic of every held-back unit, from its models' evidence against the others. */
+  /** The summed statistic of every held-back unit, from its models' evidence against the others. */
   private heldOutModelStats(settings: ModelSettings): Float64Array {
     if (!MODEL_NAMES.some((m) => settings[m].enabled && settings[m].weight > 0)) {
       throw new Error('at least one model must be enabled with a positive weight');
@@ -168,6 +173,22 @@ export function combine(evidence: ModelScores, settings: ModelSettings): number 
   for (const m of MODEL_NAMES)
     if (settings[m].enabled && settings[m].weight > 0) sum += settings[m].weight * evidence[m];
   return sum;
+}
+
+/**
+ * The second-smallest p-value of the enabled members times half their number: by Ruger's bound,
+ * P(two of n members at p <= t) <= n t / 2 whatever their dependence, so the result is a valid
+ * p-value. It rests on each member's own calibration, never on the few held-back units where some
+ * member happens to be extreme, and one member alone (whose far tail is an extrapolation, and
+ * whose oddities the others do not share) cannot raise it: that needs the sum.
+ */
+export function pairP(evidence: ModelScores, settings: ModelSettings): number {
+  const ev: number[] = [];
+  for (const m of MODEL_NAMES)
+    if (settings[m].enabled && settings[m].weight > 0) ev.push(settings[m].weight * evidence[m]);
+  ev.sort((x, y) => y - x);
+  const k = Math.min(2, ev.length);
+  return Math.min(1, (ev.length / k) * 10 ** -ev[k - 1]!);
 }
 
 function round2(v: number): number {

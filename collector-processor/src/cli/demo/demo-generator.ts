@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 /**
  * The demo's own log generator: six services, each in a different format, with normal traffic
- * (diurnal-free but noisy rates, realistic parameters) and six incidents in the detection part.
+ * (diurnal-free but noisy rates, realistic parameters) and six incidents in the detection part;
+ * the training part holds one of its own, as real baselines do.
  * Deterministic given the seed, so the demo report is the same on every machine.
  */
 export interface DemoIncident {
@@ -25,6 +26,8 @@ export interface DemoDataset {
   trainDir: string;
   testDir: string;
   incidents: DemoIncident[];
+  /** Incidents inside the training part: training must not learn them as normal. */
+  baselineIncidents: DemoIncident[];
   lines: { train: number; test: number };
 }
 
@@ -264,13 +267,23 @@ export async function generateDemo(dir: string, opts: DemoOptions = {}): Promise
     ['api-gateway', 'latency-spike', at(68, 4), 'request times jump from ~50 ms to 2-8 s'],
     ['billing-worker', 'broken-sequence', at(80, 5), 'billing jobs retry from checkpoint and never commit'],
   ];
-  const incidents: DemoIncident[] = plan.map(([stream, kind, [s, e], description]) => ({
+  const asIncident = ([stream, kind, [s, e], description]: (typeof plan)[number]): DemoIncident => ({
     stream,
     kind,
     startMs: s,
     endMs: e,
     description,
-  }));
+  });
+  const incidents = plan.map(asIncident);
+  const mid = start + Math.floor(trainMs / 120_000) * 60_000;
+  const baselineIncidents = [
+    asIncident([
+      'payments-db',
+      'error-burst',
+      [mid, mid + 4 * 60_000],
+      'in the baseline: the connection pool broke once before',
+    ]),
+  ];
   const trainDir = join(dir, 'train');
   const testDir = join(dir, 'test');
   await mkdir(trainDir, { recursive: true });
@@ -278,7 +291,7 @@ export async function generateDemo(dir: string, opts: DemoOptions = {}): Promise
   const lines = { train: 0, test: 0 };
   for (const svc of services) {
     const out = { train: [] as [number, string][], test: [] as [number, string][] };
-    const active = incidents.filter((i) => i.stream === svc.name);
+    const active = [...incidents, ...baselineIncidents].filter((i) => i.stream === svc.name);
     for (let t = start; t < t0 + testMs; t += 1000) {
       const part = t < t0 ? out.train : out.test;
       const incident = (kind: string) => active.some((i) => i.kind === kind && t >= i.startMs && t < i.endMs);
@@ -293,5 +306,5 @@ export async function generateDemo(dir: string, opts: DemoOptions = {}): Promise
       );
     }
   }
-  return { trainDir, testDir, incidents, lines };
+  return { trainDir, testDir, incidents, baselineIncidents, lines };
 }

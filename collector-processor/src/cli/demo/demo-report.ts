@@ -63,6 +63,11 @@ export function renderReport(r: {
   out.push(
     `Trained on the first ${r.data.lines.train} lines: ${r.trained.templates} templates, ${r.trained.units} one-minute windows, 5 models in ${r.trained.seconds} s.`,
   );
+  for (const b of r.data.baselineIncidents)
+    out.push(
+      `The training part held an incident too (${hhmm(b.startMs)} ${b.stream}: ${b.description.replace(/^in the baseline: /, '')}).`,
+    );
+  out.push(`Left out of training as likely incidents: ${r.trained.leftOutUnits} window(s).`);
   out.push(
     `Scored the next ${r.detected.lines} lines: ${r.detected.units} windows, ${r.detected.anomalies} anomalous, grouped into ${incidents.length} incident(s).`,
   );

@@ -106,6 +106,15 @@ export class NoveltyRule implements RuleDetector {
     }
   }
 
+  /**
+   * Whether a new template has warmed up in the unit's stream (below ERROR, seen in
+   * WARMUP_UNITS earlier units): the models may then take its lines as routine, as this rule does.
+   */
+  acquainted(u: Unit, id: string): boolean {
+    if ((this.seen.get(u.stream)?.get(id) ?? 0) < WARMUP_UNITS) return false;
+    return Math.max(u.levels.get(id) ?? 0, this.lexicon.band(id, u)) < LEXICON_ERROR;
+  }
+
   /** Warm-up state, for the service to snapshot with the stream. */
   exportState(stream: string): [string, number][] {
     return [...(this.seen.get(stream) ?? [])];

@@ -47,6 +47,12 @@ export class Rules {
     for (const d of this.detectors) d.observe(u);
   }
 
+  /** Whether a template new to the stream's training has warmed up (see NoveltyRule.acquainted). */
+  acquainted(u: Unit, id: string): boolean {
+    const d = this.get('novelty');
+    return d instanceof NoveltyRule && d.acquainted(u, id);
+  }
+
   /** Template ids whose numeric parameters the rules read: detection must extract them. */
   paramTemplates(): Set<string> {
     const d = this.get('numeric');

@@ -18,7 +18,7 @@ const FATAL =
   /\b(?:fatal|panic(?:ked|king)?|catastrophic|emerg(?:ency)?|out of memory|oom[- ]?kill(?:er|ed)?|killed process|segmentation fault|segfault|core dumped|kernel terminated|unrecoverable|kernel bug|stopping execution)\b/i;
 
 const ERROR =
-  /\b(?:errors?|err|failed|failures?|fails?|exceptions?|denied|refused|unreachable|timed out|timeout|abort(?:ed|ing)?|cannot|can ?not|can't|unable to|corrupt(?:ed|ion)?|no space left|(?:disk|file ?system|partition|volume) (?:is )?full|invalid|rejected|severed|traceback|errno|assert(?:ion)? failed|not functional)\b/i;
+  /\b(?:errors?|err|failed|failures?|fails?|crash(?:ed|es|ing)?|exceptions?|denied|refused|unreachable|timed out|timeout|abort(?:ed|ing)?|cannot|can ?not|can't|unable to|corrupt(?:ed|ion)?|no space left|(?:disk|file ?system|partition|volume) (?:is )?full|invalid|rejected|severed|traceback|errno|assert(?:ion)? failed|not functional)\b/i;
 
 const WARN =
   /\b(?:warn(?:ing)?s?|deprecated|retry(?:ing)?|retries|slow|degraded|throttl\w*|suspicious|unexpected|not found|missing|exceed(?:s|ed)?|over limit|lost)\b/i;

@@ -1,0 +1,36 @@
+import type { Unit } from '../features/unit';
+import { LEXICON_ERROR, LexiconCache } from './rules/severity-lexicon';
+
+/** A template in fewer than this share of the training units is rare. */
+const RARE = 0.03;
+/** At most this share of the units is ever left out (a baseline holding more is not a baseline). */
+const MAX_SHARE = 0.1;
+
+/**
+ * The units of a baseline that hold a rare template reading as an error (its header level, or
+ * its words: "Unexpected error trying to delete block", "Out of memory"): the incidents a real
+ * baseline holds. Left in, the models learn them as normal and the next incident of the kind
+ * scores as routine; a unit that is merely rare (a replication, a nightly job) reads as no error
+ * and stays. Where more than `MAX_SHARE` of the units qualify, the rarest templates' units go first.
+ *
+ * Returns the indices of `units` to leave out.
+ */
+export function rareErrorUnits(units: Unit[], templateText: (id: string) => string | undefined): Set<number> {
+  const n = units.length;
+  const present = new Map<string, number>();
+  for (const u of units) for (const id of u.counts.keys()) present.set(id, (present.get(id) ?? 0) + 1);
+  const lexicon = new LexiconCache(templateText);
+  const rarest: { index: number; share: number }[] = [];
+  units.forEach((u, index) => {
+    let share = Infinity;
+    for (const id of u.counts.keys()) {
+      const s = present.get(id)! / n;
+      if (s >= RARE || s >= share) continue;
+      const level = Math.max(u.levels.get(id) ?? 0, lexicon.band(id, u));
+      if (level >= LEXICON_ERROR) share = s;
+    }
+    if (share < Infinity) rarest.push({ index, share });
+  });
+  rarest.sort((a, b) => a.share - b.share || a.index - b.index);
+  return new Set(rarest.slice(0, Math.floor(n * MAX_SHARE)).map((r) => r.index));
+}

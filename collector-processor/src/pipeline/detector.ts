@@ -105,12 +105,14 @@ export class UnitScorer {
   private paramTemplates: Set<string> | undefined;
 
   /**
-   * The unit as the models see it: templates new since training that have warmed up (a deploy's
-   * new INFO lines, seen in a few earlier units) are left out of the template counts and the
+   * The window as the models see it: templates new since training that have warmed up (a deploy's
+   * new INFO lines, seen in a few earlier windows) are left out of the template counts and the
    * sequence, so the models stop paging on them as the novelty rule does; their lines still count
    * in the volume.
    */
   private modelView(u: Unit): Unit {
+    // A session is one request or block: a template new to sessions is new behaviour in each.
+    if (u.kind !== 'window') return u;
     let warm: Set<string> | null = null;
     for (const id of u.counts.keys())
       if (this.space.templateColumn(id) < 0 && this.rules?.acquainted(u, id)) (warm ??= new Set()).add(id);

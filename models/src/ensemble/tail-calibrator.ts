@@ -1,23 +1,19 @@
 /**
  * Turns a raw anomaly score into a tail probability P(score >= s | normal), estimated on held-back
- * normal units: the conformal p-value (1 + #{calibration >= s}) / (n + 1), which holds its
- * false-alarm rate for any score distribution, up to the few largest calibration scores (1 %, at
- * most 10); past them an exponential tail fitted to the exceedances over the 90th percentile
- * (peaks over threshold), so scores past anything seen still get distinct, ever smaller
- * probabilities, and no threshold rests on the single most extreme calibration unit.
+ * normal units: the conformal p-value (1 + #{calibration >= s}) / (n + 1) up to the largest
+ * calibration score, which holds its false-alarm rate for any score distribution; beyond it an
+ * exponential tail fitted to the exceedances over the 90th percentile (peaks over threshold), so
+ * scores past anything seen still get distinct, ever smaller probabilities.
  */
 export interface TailCalibratorJSON {
   sorted: number[];
-  /** The exponential tail starts at this score (below the few largest; the largest in old bundles). */
+  /** The largest calibration score: the exponential tail starts there. */
   tailStart: number;
   tailProb: number;
   tailScale: number;
 }
 
 const TAIL_QUANTILE = 0.9;
-/** The largest scores the tail model answers for instead of their count: 1 %, at most 10. */
-const TOP_SHARE = 0.01;
-const MAX_TOP = 10;
 
 export class TailCalibrator {
   private constructor(private readonly s: TailCalibratorJSON) {}
@@ -36,22 +32,13 @@ export class TailCalibrator {
     const n = sorted.length;
     const q = Math.min(n - 1, Math.floor(TAIL_QUANTILE * n));
     const q90 = sorted[q]!;
-    // The tail model takes over below the few largest scores, so a handful of extreme units (a
-    // baseline's incidents the trimming missed) neither set the threshold nor stretch the tail.
-    const top = Math.min(MAX_TOP, Math.floor(n * TOP_SHARE));
-    const tailStart = sorted[n - 1 - top]!;
     const exceed = sorted.slice(q + 1).filter((v) => v > q90);
-    const spread = tailStart - sorted[0]!;
-    // Mean excess is the MLE of an exponential tail (here with the largest scores held at the
-    // tail's start); floor it so a calibration set with no spread above the quantile (all equal
-    // scores) does not give a zero-width tail.
-    const meanExcess = exceed.length
-      ? exceed.reduce((a, v) => a + (Math.min(v, tailStart) - q90), 0) / exceed.length
-      : 0;
+    const spread = sorted[n - 1]! - sorted[0]!;
+    // Mean excess is the MLE of an exponential tail; floor it so a calibration set with no spread
+    // above the quantile (all equal scores) does not give a zero-width tail.
+    const meanExcess = exceed.length ? exceed.reduce((a, v) => a + (v - q90), 0) / exceed.length : 0;
     const tailScale = Math.max(meanExcess, spread * 0.01, Math.abs(q90) * 1e-3, minScale);
-    // Continuous with the conformal p-value just past the tail's start.
-    const tailProb = (1 + countAbove(sorted, tailStart)) / (n + 1);
-    return new TailCalibrator({ sorted, tailStart, tailProb, tailScale });
+    return new TailCalibrator({ sorted, tailStart: sorted[n - 1]!, tailProb: 1 / (n + 1), tailScale });
   }
 
   static fromJSON(json: TailCalibratorJSON): TailCalibrator {
@@ -69,19 +56,20 @@ export class TailCalibrator {
    * would miss the tail that new units reach.
    */
   leaveOneOutPValues(scores: ArrayLike<number>): Float64Array {
-    const { sorted, tailStart } = this.s;
+    const { sorted, tailScale } = this.s;
     const n = sorted.length;
     const out = new Float64Array(scores.length);
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i]!;
+      if (!Number.isFinite(s)) {
+        out[i] = this.pValue(s);
+        continue;
+      }
       const others = countAtLeast(sorted, s) - 1;
-      // Past the tail's start the model answers, as it does for a new unit; below, the others' count.
       out[i] =
-        !Number.isFinite(s) || s > tailStart || n === 1
-          ? this.pValue(s)
-          : Math.max(others, 0) > 0
-            ? (1 + others) / n
-            : this.pValue(s);
+        others > 0 || n === 1
+          ? (1 + others) / n
+          : Math.max(Number.MIN_VALUE, (1 / n) * Math.exp(-(s - sorted[n - 2]!) / tailScale));
     }
     return out;
   }
@@ -98,17 +86,6 @@ export class TailCalibrator {
 /** (1 + #{x >= s}) / (n + 1): the conformal p-value, never zero. */
 function pEmpirical(sorted: number[], s: number): number {
   return (1 + countAtLeast(sorted, s)) / (sorted.length + 1);
-}
-
-function countAbove(sorted: number[], s: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= s) lo = mid + 1;
-    else hi = mid;
-  }
-  return sorted.length - lo;
 }
 
 function countAtLeast(sorted: number[], s: number): number {

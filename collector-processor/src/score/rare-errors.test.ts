@@ -45,4 +45,25 @@ describe('rareErrorUnits', () => {
     expect(out.size).toBe(10);
     expect(out.has(0) && out.has(1)).toBe(true);
   });
+
+  it('judges rarity within the stream, and in windows leaves out bursts, not scattered lines', () => {
+    const win = (stream: string, i: number, lines: Line[]) =>
+      unit(stream, i, [...repeat(5, { id: `${stream}-ok`, sev: 9 }), ...lines]);
+    const api = Array.from({ length: 600 }, (_, i) =>
+      win('api', i, [
+        // A payment declined now and then: 1 % of windows, never two in a row.
+        ...(i % 100 === 50 ? [{ id: 'declined', sev: 17 }] : []),
+        // The baseline's incident: 6 windows in a row.
+        ...(i >= 300 && i < 306 ? [{ id: 'pool', sev: 17 }] : []),
+      ]),
+    );
+    // A small stream where failed logins are routine (a fifth of its windows; 3 % of all units).
+    const auth = Array.from({ length: 100 }, (_, i) =>
+      win('auth', i, i % 5 === 0 ? [{ id: 'login-failed', sev: 13 }] : []),
+    );
+    const out = rareErrorUnits([...api, ...auth], (id) =>
+      id === 'login-failed' ? 'login failed' : undefined,
+    );
+    expect([...out].sort((a, b) => a - b)).toEqual([300, 301, 302, 303, 304, 305]);
+  });
 });

@@ -51,6 +51,19 @@ describe('silence rule', () => {
     );
   });
 
+  it('pages at the onset of a missing heartbeat, not in every window after a job is retired', () => {
+    const rule = fitSilence(train('web', 4));
+    const firing: number[] = [];
+    for (let i = 600; i < 660; i++) {
+      const u = webWindow('web', i, r, { extra: lines(i, false) });
+      if (rule.score(u).value > 2) firing.push(i);
+      rule.observe(u);
+    }
+    expect(firing[0]).toBe(600);
+    expect(firing.length).toBeGreaterThanOrEqual(5);
+    expect(firing.length).toBeLessThanOrEqual(10);
+  });
+
   it('fires in the first window a heartbeat is missing', () => {
     const rule = fitSilence(train('web', 3));
     const s = rule.score(webWindow('web', 600, r, { extra: lines(600, false) }));

@@ -22,6 +22,9 @@ const REGULAR_GAP_SLACK = 2;
 /** Share of the longest gaps left out of the normal maximum (a baseline in which the job once stopped). */
 const GAP_TRIM = 0.01;
 const MIN_UNITS = 10;
+/** A missing periodic template pages for this many windows past its longest normal gap; after
+ * that the stream is taken to have changed (a job retired), not to be failing every window. */
+const ONSET_WINDOWS = 10;
 const MAX_PERIODIC = 64;
 const DRIVER_MIN = 1.3;
 
@@ -60,7 +63,8 @@ interface Gap {
  * drop's surprise is the smaller of a Poisson and a log-normal tail, so a stream whose volume
  * swings through the day needs a deeper drop. A periodic template (one whose gaps between windows
  * are regular: a heartbeat in every window, a job every 5 or 60 windows) scores once its current
- * gap g exceeds the longest normal gap G: log10(N + 1) * g / (G + 1), N its training appearances.
+ * gap g exceeds the longest normal gap G: log10(N + 1) * g / (G + 1), N its training appearances,
+ * for ONSET_WINDOWS windows (the alert is the onset; a job gone for good is not news each hour).
  * `observe` keeps the current gap and when the template was last seen.
  */
 export class SilenceRule implements RuleDetector {
@@ -88,7 +92,7 @@ export class SilenceRule implements RuleDetector {
     for (const [id, p] of m.periodic) {
       if (u.counts.has(id)) continue;
       const r = (gaps?.get(id)?.missing ?? 0) + 1;
-      if (r <= p.maxGap) continue;
+      if (r <= p.maxGap || r > p.maxGap + ONSET_WINDOWS) continue;
       const s = (p.base * r) / (p.maxGap + 1);
       if (s > missing) {
         missing = s;

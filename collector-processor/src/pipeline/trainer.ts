@@ -132,8 +132,8 @@ async function fitBundle(
   // and of calibration (they would set the threshold at their own level). First the units that
   // read as a rare error, then (below) those extreme for every model; see rareErrorUnits and
   // consensusOutliers.
-  const suspects = new Set([...rareErrorUnits(units, (id) => stage.templateText(id))].map((i) => units[i]));
-  const kept = (i: number) => !suspects.has(units[i]);
+  const suspects = rareErrorUnits(units, (id) => stage.templateText(id));
+  const kept = (i: number) => !suspects.has(i);
   const held = order
     .slice(0, nHeld)
     .filter(kept)

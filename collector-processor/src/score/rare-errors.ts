@@ -35,8 +35,7 @@ export function rareErrorUnits(units: Unit[], templateText: (id: string) => stri
       const s = present.get(id)! / n;
       if (s >= RARE || s >= share) continue;
       if (u.kind === 'window' && !burst(index, id)) continue;
-      const level = Math.max(u.levels.get(id) ?? 0, lexicon.band(id, u));
-      if (level >= LEXICON_ERROR) share = s;
+      if (lexicon.strongest(id, u) >= LEXICON_ERROR) share = s;
     }
     if (share < Infinity) rarest.push({ index, share });
   });

@@ -71,7 +71,7 @@ export class NoveltyRule implements RuleDetector {
     for (const [id, count] of u.counts) {
       if (m.known.has(id)) continue;
       fresh++;
-      const band = Math.max(u.levels.get(id) ?? 0, this.lexicon.band(id, u));
+      const band = this.lexicon.strongest(id, u);
       let w = band >= LEXICON_ERROR ? 1 : band === LEXICON_WARN ? WEIGHT_WARN : WEIGHT_LOW;
       if (band < LEXICON_ERROR) {
         const k = seen?.get(id) ?? 0;
@@ -112,7 +112,7 @@ export class NoveltyRule implements RuleDetector {
    */
   acquainted(u: Unit, id: string): boolean {
     if ((this.seen.get(u.stream)?.get(id) ?? 0) < WARMUP_UNITS) return false;
-    return Math.max(u.levels.get(id) ?? 0, this.lexicon.band(id, u)) < LEXICON_ERROR;
+    return this.lexicon.strongest(id, u) < LEXICON_ERROR;
   }
 
   /** Warm-up state, for the service to snapshot with the stream. */

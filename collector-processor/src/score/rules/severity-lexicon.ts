@@ -62,6 +62,11 @@ export class LexiconCache {
     return b;
   }
 
+  /** The higher of the header's band and the words': a new INFO-level "Exception in ..." reads as an error. */
+  strongest(id: string, u: Unit): number {
+    return Math.max(u.levels.get(id) ?? 0, this.band(id, u));
+  }
+
   /** The band a template's lines carry: the header's where it gave one, else the words'. */
   effective(id: string, u: Unit): number {
     const header = u.levels.get(id) ?? 0;

@@ -166,6 +166,15 @@ describe('Ensemble with rule detectors', () => {
     expect(flagged / 5000).toBeLessThan(0.012);
   });
 
+  it("reads a rule's small surprise past held-back zeros as that surprise, not as certainty", () => {
+    const quiet = { isolation_forest: 0, one_class_svm: 0, lof: 0, autoencoder: 0, lstm: 0 };
+    const zeros = Ensemble.fit(heldOut, { silence: Array.from({ length: n }, () => 0) });
+    // Half a decade past a held-back set of zeros: 1/(n + 1) x 10^-0.5 (score about 87), not p = 0 (100).
+    const res = zeros.score(quiet, defaultModelSettings(), { silence: 0.5 });
+    expect(res.rules.silence).toBeLessThan(90);
+    expect(res.rules.silence).toBeGreaterThan(75);
+  });
+
   it('round-trips its rule calibration through JSON', () => {
     const again = Ensemble.fromJSON(JSON.parse(JSON.stringify(ens.toJSON())));
     const u = normal();

@@ -169,10 +169,7 @@ export class ServiceBackend implements ApiBackend {
   previewThreshold: ApiBackend['previewThreshold'] = async (body) => {
     const to = Date.now();
     const from = to - body.hours * 3_600_000;
-    const r = this.o.pipeline.preview(body.stream, from, {
-      minScore: body.threshold.minScore,
-      models: body.threshold.models,
-    });
+    const r = this.o.pipeline.preview(body.stream, from, body.threshold);
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...r };
   };
 

@@ -15,6 +15,7 @@ import type { Unit } from '../features/unit';
 import { explain, withDrivers } from './explain';
 import { rulesFromJSON, type Rules, type RulesJSON } from '../score/rules/registry';
 import type { RuleScore } from '../score/rules/rule';
+import { passes, type UnitThreshold } from '../score/threshold';
 import { resolveInputs } from '../ingest/file-input';
 import { MiningRun } from '../mine/mine-inputs';
 import { TemplateStage, type TemplateStore } from './template-stage';
@@ -38,11 +39,6 @@ export interface UnitResult {
   raw: Record<string, number>;
 }
 
-export interface UnitThreshold {
-  minScore: number;
-  models: ModelSettings;
-}
-
 const BATCH = 4096;
 const END_OF_SESSION = '(end of session)';
 const NOT_EXPLAINED: Explanation = {
@@ -62,8 +58,9 @@ export class UnitScorer {
     readonly space: FeatureSpace,
     private readonly runtime: DetectorRuntime,
     private readonly ensemble: Ensemble,
-    public minScore: number,
-    public settings: ModelSettings,
+    readonly minScore: number,
+    readonly falseAlarmRate: number,
+    readonly settings: ModelSettings,
     /** Rule detectors of the bundle (none in bundles trained before them). */
     readonly rules: Rules | null,
   ) {}
@@ -83,6 +80,7 @@ export class UnitScorer {
       runtime,
       Ensemble.fromJSON(m.ensemble as EnsembleJSON),
       m.threshold.minScore,
+      m.threshold.falseAlarmRate,
       defaultModelSettings(),
       rules,
     );
@@ -125,9 +123,14 @@ export class UnitScorer {
     };
   }
 
-  /** The ensemble score of raw model and rule scores under a setting. */
-  rescore(raw: Record<string, number>, settings: ModelSettings): number {
-    return this.ensemble.score(raw as Record<ModelName, number>, settings, raw).score;
+  /** The bundle's own threshold: its false-alarm rate and the score that rate reads as. */
+  get defaultThreshold(): UnitThreshold {
+    return { minScore: this.minScore, falseAlarmRate: this.falseAlarmRate, models: this.settings };
+  }
+
+  /** Whether raw model and rule scores (a unit scored before) pass another threshold: the preview. */
+  flags(raw: Record<string, number>, t: UnitThreshold): boolean {
+    return passes(this.ensemble.score(raw as Record<ModelName, number>, t.models, raw), t);
   }
 
   async score(
@@ -154,7 +157,7 @@ export class UnitScorer {
       for (const m of Object.keys(s.raw) as ModelName[]) raw[m] = s.raw[m][i]!;
       const rulesRaw: Record<string, number> = {};
       for (const [r, v] of Object.entries(ruleScores[i]!)) rulesRaw[r] = v.value;
-      const t = thresholdFor?.(u.stream) ?? { minScore: this.minScore, models: this.settings };
+      const t = thresholdFor?.(u.stream) ?? this.defaultThreshold;
       const e = this.ensemble.score(raw, t.models, rulesRaw);
       const d = this.space.dims;
       // An index past the sequence is the end-of-session event: the session stopped early.
@@ -162,7 +165,7 @@ export class UnitScorer {
         templateId: u.sequence[w.index] ?? END_OF_SESSION,
         probability: w.probability,
       }));
-      const anomaly = e.score >= t.minScore;
+      const anomaly = passes(e, t);
       const explanation =
         anomaly || explainAll
           ? withDrivers(

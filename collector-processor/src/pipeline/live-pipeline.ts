@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ModelSettings } from '@logsieve/models';
 import type { AnomalyEvent } from '../anomaly-event';
 import { dataRecord } from '../data-keys';
 import {
@@ -19,6 +18,7 @@ import type { IngestSource } from '../ingest/record-sink';
 import type { MinerSnapshot } from '../mine/template-miner';
 import type { LogRecord } from '../record';
 import { UnitScorer, type UnitResult } from './detector';
+import type { UnitThreshold } from '../score/threshold';
 import { RecordDecoder } from './record-decoder';
 import { MemoryHistory, type RecordHistory } from './record-history';
 import { TemplateStage, type OverflowReason, type TemplateLimit } from './template-stage';
@@ -26,11 +26,6 @@ import { trainFromRecords } from './trainer';
 import { createAssigner, type Assigner, type UnitSpec } from './unit-spec';
 
 export type ModelState = 'collecting' | 'training' | 'active';
-
-export interface StreamThreshold {
-  minScore: number;
-  models: ModelSettings;
-}
 
 /** What the pipeline reports; the service maps it to metrics, storage and outputs. */
 export interface PipelineObserver {
@@ -69,7 +64,7 @@ export interface LivePipelineOptions {
   allowedLatenessSeconds?: number;
   /** Where records are kept for retraining; in memory (bounded by maxBaselineRecords) by default. */
   history?: RecordHistory;
-  thresholdFor?: (stream: string) => StreamThreshold | undefined;
+  thresholdFor?: (stream: string) => UnitThreshold | undefined;
   /** Feedback: true when an anomaly like this was marked a false positive. */
   suppressed?: (e: AnomalyEvent) => boolean;
   observer?: PipelineObserver;
@@ -393,7 +388,7 @@ export class LivePipeline {
   preview(
     stream: string | undefined,
     sinceMs: number,
-    t: StreamThreshold,
+    t: UnitThreshold,
   ): { units: number; current: number; proposed: number } {
     const scorer = this.scorer;
     if (!scorer) return { units: 0, current: 0, proposed: 0 };
@@ -403,9 +398,8 @@ export class LivePipeline {
     for (const r of this.recent) {
       if (r.endMs < sinceMs || (stream && r.stream !== stream)) continue;
       units++;
-      const cur = this.o.thresholdFor?.(r.stream) ?? { minScore: scorer.minScore, models: scorer.settings };
-      if (scorer.rescore(r.raw, cur.models) >= cur.minScore) current++;
-      if (scorer.rescore(r.raw, t.models) >= t.minScore) proposed++;
+      if (scorer.flags(r.raw, this.o.thresholdFor?.(r.stream) ?? scorer.defaultThreshold)) current++;
+      if (scorer.flags(r.raw, t)) proposed++;
     }
     return { units, current, proposed };
   }

@@ -123,6 +123,43 @@ describe('logsieve serve on embedded defaults', () => {
     expect(metrics).toMatch(/logsieve_model_ready 1/);
   }, 200_000);
 
+  it('decides by the threshold false-alarm rate as well as by its score', async () => {
+    const call = async (method: string, path: string, body: unknown) => {
+      const r = await fetch(rest(path), {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(r.status).toBe(200);
+      return (await r.json()) as { units: number; proposed: number };
+    };
+    const bundle = ((await (await fetch(rest('/api/v1/thresholds'))).json()) as { global: object }).global;
+    // minScore 0 passes every unit: whatever is flagged then, the rate alone decided.
+    const byRate = (falseAlarmRate: number) => ({ ...bundle, minScore: 0, falseAlarmRate });
+    const preview = (falseAlarmRate: number) =>
+      call('POST', '/api/v1/thresholds/preview', { threshold: byRate(falseAlarmRate), hours: 2 });
+    const strict = await preview(1e-3);
+    expect(strict.units).toBeGreaterThan(20);
+    expect(strict.proposed).toBeGreaterThan(0); // the burst
+    expect(strict.proposed).toBeLessThan(strict.units / 4);
+    expect((await preview(0.49)).proposed).toBeGreaterThanOrEqual(strict.proposed);
+
+    // Live: normal minutes under that setting raise nothing.
+    await call('PUT', '/api/v1/thresholds/global', byRate(1e-3));
+    await postMinutes(50, 56);
+    await until(
+      'the new windows scored',
+      async () => ((await preview(1e-3)).units >= strict.units + 8 ? true : undefined),
+      60_000,
+    );
+    const body = (await (await fetch(rest('/api/v1/anomalies?limit=500'))).json()) as {
+      items: AnomalyEvent[];
+    };
+    const later = body.items.filter((a) => Date.parse(a.start) >= start + 50 * 60_000);
+    expect(later.map((a) => `${a.stream} ${a.start} ${a.score}`)).toEqual([]);
+    await call('PUT', '/api/v1/thresholds/global', bundle);
+  }, 120_000);
+
   it('answers malformed OTLP with 4xx, counts it, and keeps serving', async () => {
     const otlp = `http://127.0.0.1:${ports.otlpHttp}/v1/logs`;
     const send = (body: Buffer | string, type: string) =>

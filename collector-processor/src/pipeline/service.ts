@@ -33,6 +33,7 @@ import { PipelineState } from './pipeline-state';
 import { DiskHistory } from './record-history';
 import { WalIntake } from './wal-intake';
 import type { UnitSpec } from './unit-spec';
+import { flaggingScore } from '../score/threshold';
 
 export const SERVICE_VERSION = '0.1.0';
 
@@ -137,10 +138,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     maxTemplatesPerStream: config.limits.maxTemplatesPerStream,
     eventTime,
     maxTemplatesTotal: config.limits.maxTemplatesTotal,
-    thresholdFor: (stream) => {
-      const t = thresholds.effective(stream);
-      return t && { minScore: t.minScore, models: t.models };
-    },
+    thresholdFor: (stream) => thresholds.effective(stream),
     // Records arrive only once the listeners (after the backend) are up.
     suppressed: (e): boolean => backend.falsePositives.has(ServiceBackend.signature(e)),
     observer: {
@@ -152,7 +150,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       unitScored: (r) => {
         metrics.unitsScored(r.stream);
         metrics.anomalyScore(r.stream, r.score);
-        const min = thresholds.effective(r.stream)?.minScore ?? 75;
+        const t = thresholds.effective(r.stream);
+        const min = t ? flaggingScore(t) : 75;
         for (const m of MODEL_NAMES) if (r.models[m] >= min) metrics.modelFlagged(r.stream, m);
       },
       stateChanged: (state, version) => {

@@ -62,7 +62,7 @@ export function ThresholdForm({ initial, stream, onSaved }: Props) {
       <div className={styles.filters}>
         <Field
           label="Minimum score"
-          description="Units scoring at or above this (0-100) are anomalies"
+          description="Units scoring at or above this (0-100) and within the false alarm rate are anomalies"
           invalid={!!shown.minScore}
           error={shown.minScore}
           noMargin
@@ -76,7 +76,7 @@ export function ThresholdForm({ initial, stream, onSaved }: Props) {
         </Field>
         <Field
           label="False alarm rate"
-          description="Expected fraction of normal units flagged (0 < x < 0.5)"
+          description="Largest tail probability an anomaly may have (0 < x < 0.5); the stricter of the two limits decides"
           invalid={!!shown.falseAlarmRate}
           error={shown.falseAlarmRate}
           noMargin

@@ -119,8 +119,10 @@ describe('logsieve train and detect', () => {
     // The rule detectors score every window beside the models, and name what changed.
     for (const u of units)
       expect(Object.keys(u.rules).sort()).toEqual([
+        'new_values',
         'novelty',
         'numeric',
+        'order',
         'rate_share',
         'severity',
         'silence',

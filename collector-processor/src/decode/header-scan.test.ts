@@ -129,6 +129,18 @@ describe('learnColumns', () => {
       expect(line.slice(scanHeader(line, columns)!.bodyStart)).toMatch(/^Component State Change:/);
   });
 
+  it('ends the header at the level and its component, however regular the message', () => {
+    // A job logging the same sentence every minute: its numbers sit at fixed places too.
+    const job = Array.from(
+      { length: 100 },
+      (_, i) =>
+        `2024-03-06 00:${String(i % 60).padStart(2, '0')}:05,680 INFO  [scheduler-1] job inventory-sync run=${2881 + i} finished in ${600 + i} ms items=12010`,
+    );
+    const columns = learnColumns(job);
+    for (const line of job)
+      expect(line.slice(scanHeader(line, columns)!.bodyStart)).toMatch(/^job inventory-sync/);
+  });
+
   it('learns nothing from too few lines or lines without headers', () => {
     expect(learnColumns(sample.slice(0, 3))).toBe(0);
     expect(learnColumns(Array.from({ length: 50 }, (_, i) => `user ${i} logged in`))).toBe(0);

@@ -195,6 +195,7 @@ const MAX_COLUMNS = 10;
 export function learnColumns(sample: string[]): number {
   const hits = new Array<number>(MAX_COLUMNS).fill(0);
   const anchors = new Array<number>(MAX_COLUMNS).fill(0);
+  const levels = new Array<number>(MAX_COLUMNS).fill(0);
   let n = 0;
   for (const line of sample) {
     const tokens = new LazyTokens(line);
@@ -204,12 +205,16 @@ export function learnColumns(sample: string[]): number {
       const t = tokens.get(p)!;
       if (typed(t)) hits[p]!++;
       if (strong(t) || t.kind === 'level' || t.kind === 'bracket') anchors[p]!++;
+      if (t.kind === 'level') levels[p]!++;
     }
   }
   if (n < 10) return 0;
   let columns = 0;
   let anchored = false;
   for (let p = 0; p < MAX_COLUMNS; p++) {
+    // A level column is followed by at most a component: typed words past it are the message's
+    // (a job logging "run=2881 finished in 621 ms" every minute is not a ten-column header).
+    if (p >= 2 && levels[p - 2]! >= n * PROFILE_AGREEMENT) break;
     if (hits[p]! < n * PROFILE_AGREEMENT) continue;
     columns = p + 1;
     anchored ||= anchors[p]! >= n * PROFILE_AGREEMENT;

@@ -1,5 +1,6 @@
 import { dataRecord, ownValue } from '../data-keys';
 import type { Unit } from './unit';
+import { isCounter, isFieldSlot, slotTemplate } from './slot';
 
 /** Fixed columns after the template counts. */
 const FIXED = [
@@ -100,9 +101,16 @@ export class FeatureSpace {
     const maxTemplates = opts.maxTemplates ?? 2000;
     const total = new Map<string, number>();
     const slots = new Map<string, number>();
+    const trend = new Map<string, { times: number[]; means: number[] }>();
     for (const u of units) {
       for (const [id, c] of u.counts) total.set(id, (total.get(id) ?? 0) + c);
-      for (const [slot, v] of u.numeric) slots.set(slot, (slots.get(slot) ?? 0) + v.n);
+      for (const [slot, v] of u.numeric) {
+        slots.set(slot, (slots.get(slot) ?? 0) + v.n);
+        let tr = trend.get(slot);
+        if (!tr) trend.set(slot, (tr = { times: [], means: [] }));
+        tr.times.push(u.startMs);
+        tr.means.push(v.sum / v.n);
+      }
     }
     const templates = [...total.entries()]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
@@ -112,8 +120,12 @@ export class FeatureSpace {
     // A slot is numeric when nearly every line of its template has a number there.
     const numericSlots = [...slots.entries()]
       .filter(([slot, n]) => {
-        const id = slot.slice(0, slot.lastIndexOf('#'));
-        return kept.has(id) && n >= 0.95 * total.get(id)!;
+        // Named fields are the rules' (per route, against their own spread): as model columns, a
+        // rare error line's duration alone made every window holding one an outlier.
+        const id = slotTemplate(slot);
+        if (isFieldSlot(slot) || !kept.has(id) || n < 0.95 * total.get(id)!) return false;
+        const tr = trend.get(slot)!;
+        return !isCounter(tr.times, tr.means);
       })
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, opts.maxNumericSlots ?? 32)
@@ -170,9 +182,7 @@ export class FeatureSpace {
 
   /** Whether any parameter of the template is a feature column. */
   usesParams(templateId: string): boolean {
-    this.numericTemplates ??= new Set(
-      this.s.numericSlots.map((slot) => slot.slice(0, slot.lastIndexOf('#'))),
-    );
+    this.numericTemplates ??= new Set(this.s.numericSlots.map((slot) => slotTemplate(slot)));
     return this.numericTemplates.has(templateId);
   }
 

@@ -80,6 +80,7 @@ describe('FeatureSpace', () => {
     counts: new Map(Object.entries(counts)),
     severity,
     numeric: new Map(),
+    values: new Map(),
     levels: new Map(),
     sequence: [],
     samples: [],

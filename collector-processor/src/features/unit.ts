@@ -1,4 +1,5 @@
 import type { LogRecord } from '../record';
+import { fieldSlot, positionSlot } from './slot';
 
 /** Everything a window or session accumulates before it becomes a feature vector. */
 export interface Unit {
@@ -15,6 +16,9 @@ export interface Unit {
   /** Sum, sum of squares and count of log1p(|value|) per numeric slot "<templateId>#<param index>"
    * (the squares give the within-unit spread the numeric rule tests a shift against). */
   numeric: Map<string, NumericStat>;
+  /** Distinct non-numeric parameter values per slot "<templateId>#<param index>" (addresses, users,
+   * routes), a few per slot: the new-values rule counts those never seen. */
+  values: Map<string, string[]>;
   /** Highest header severity band per template id (0: its lines carried no level), so a rule can
    * read the level from the message only where the header gave none. */
   levels: Map<string, number>;
@@ -54,6 +58,7 @@ export function newUnit(
     counts: new Map(),
     severity: [0, 0, 0, 0, 0, 0, 0],
     numeric: new Map(),
+    values: new Map(),
     levels: new Map(),
     sequence: [],
     samples: [],
@@ -68,6 +73,12 @@ export function severityBand(n: number): number {
 
 // Measurements (latencies, sizes, counts, status codes); longer digit runs are ids, not amounts.
 const NUMERIC = /^-?\d{1,8}(?:\.\d+)?(?:ms|s|us|µs|ns|kb|mb|gb|b)?$/i;
+/** Numbers kept per unit: a field keyed by an unbounded route must not grow a unit without end. */
+const MAX_NUMERIC_SLOTS = 128;
+/** Bounds on the categorical values a unit keeps: enough to tell one new value from many. */
+const MAX_VALUE_SLOTS = 64;
+const MAX_VALUES_PER_SLOT = 16;
+const MAX_VALUE_LENGTH = 64;
 
 /** Adds one mined record to the unit. */
 export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
@@ -87,28 +98,69 @@ export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
   if (r.traceId && u.traceIds.length < MAX_TRACE_IDS && !u.traceIds.includes(r.traceId))
     u.traceIds.push(r.traceId);
   const params = r.params;
-  if (params) {
+  if (params)
     for (let i = 0; i < params.length && i < 8; i++) {
       const p = params[i]!;
-      if (p.length > 24 || !NUMERIC.test(p)) continue;
-      const slot = `${id}#${i}`;
-      const s = u.numeric.get(slot);
-      const v = Math.log1p(Math.abs(parseFloat(p)));
-      if (s) {
-        s.sum += v;
-        s.sq += v * v;
-        s.n++;
-      } else u.numeric.set(slot, { sum: v, sq: v * v, n: 1 });
+      if (p.length <= 24 && NUMERIC.test(p)) addNumber(u, positionSlot(id, i), p);
+      else if (p.length <= MAX_VALUE_LENGTH) addValue(u, positionSlot(id, i), p);
     }
+  if (r.attributes) addFields(u, id, r.attributes);
+}
+
+/** Keys naming the endpoint of a request (OpenTelemetry's http.route first): numbers are kept per route too. */
+const ROUTE_KEYS = ['http.route', 'route', 'endpoint', 'rpc.method'];
+const MAX_FIELDS = 16;
+/** Numbered fields that name something (a process, a port, a line) rather than measure it. */
+const IDENTIFIER_FIELD = /(?:^|[._-])(?:pid|ppid|tid|uid|gid|id|port|seq|offset|line|lineno|thread)$/i;
+
+/** Named fields of a structured line: numbers (per route as well) and categorical values. */
+function addFields(u: Unit, id: string, fields: Record<string, unknown>): void {
+  let route: string | undefined;
+  for (const k of ROUTE_KEYS) {
+    const v = fields[k];
+    if (typeof v === 'string' && v.length <= MAX_VALUE_LENGTH) {
+      route = v;
+      break;
+    }
+  }
+  let n = 0;
+  for (const [k, v] of Object.entries(fields)) {
+    if (++n > MAX_FIELDS) break;
+    const number =
+      !IDENTIFIER_FIELD.test(k) &&
+      (typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' && NUMERIC.test(v));
+    if (number) {
+      addNumber(u, fieldSlot(id, k), v as number | string);
+      if (route !== undefined) addNumber(u, fieldSlot(id, k, route), v as number | string);
+    } else if ((typeof v === 'string' || typeof v === 'number') && String(v).length <= MAX_VALUE_LENGTH)
+      addValue(u, fieldSlot(id, k), String(v));
   }
 }
 
+function addNumber(u: Unit, slot: string, raw: number | string): void {
+  const v = Math.log1p(Math.abs(typeof raw === 'number' ? raw : parseFloat(raw)));
+  const s = u.numeric.get(slot);
+  if (s) {
+    s.sum += v;
+    s.sq += v * v;
+    s.n++;
+  } else if (u.numeric.size < MAX_NUMERIC_SLOTS) u.numeric.set(slot, { sum: v, sq: v * v, n: 1 });
+}
+
+function addValue(u: Unit, slot: string, v: string): void {
+  const vs = u.values.get(slot);
+  if (!vs) {
+    if (u.values.size < MAX_VALUE_SLOTS) u.values.set(slot, [v]);
+  } else if (vs.length < MAX_VALUES_PER_SLOT && !vs.includes(v)) vs.push(v);
+}
+
 /** A unit as plain JSON: its maps as entry arrays. */
-export type UnitJson = Omit<Unit, 'counts' | 'numeric' | 'levels' | 'examples'> & {
+export type UnitJson = Omit<Unit, 'counts' | 'numeric' | 'values' | 'levels' | 'examples'> & {
   counts: [string, number][];
   /** `sq` is absent in snapshots written before it existed. */
   numeric: [string, { sum: number; sq?: number; n: number }][];
-  /** Absent in snapshots written before it existed. */
+  /** Absent in snapshots written before they existed. */
+  values?: [string, string[]][];
   levels?: [string, number][];
   examples: [string, string][];
 };
@@ -118,6 +170,7 @@ export function unitToJson(u: Unit): UnitJson {
     ...u,
     counts: [...u.counts],
     numeric: [...u.numeric],
+    values: [...u.values],
     levels: [...u.levels],
     examples: [...u.examples],
   };
@@ -134,6 +187,7 @@ export function unitFromJson(j: UnitJson): Unit {
         { sum: v.sum, sq: v.sq ?? (v.n > 0 ? (v.sum * v.sum) / v.n : 0), n: v.n },
       ]),
     ),
+    values: new Map(j.values ?? []),
     levels: new Map(j.levels ?? []),
     examples: new Map(j.examples),
   };

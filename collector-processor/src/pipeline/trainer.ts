@@ -165,7 +165,11 @@ async function fitBundle(
     `left out as extreme for every model: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back`,
   );
   // Rules learn from the fitted units; the calibration units then show their normal statistics.
-  const rules = fitRules(fitted, { templateText: (id) => stage.templateText(id) }, rulesFor(opts.unit));
+  const rules = fitRules(
+    fitted,
+    { templateText: (id) => stage.templateText(id), timeline: units },
+    rulesFor(opts.unit),
+  );
   const calibration = held.filter((_, i) => !heldOut.has(i));
   const ensemble = Ensemble.fit(withoutUnits(heldRaw, heldOut), ruleScores(rules, calibration));
 
@@ -220,11 +224,12 @@ async function scoreUnits(
 }
 
 /**
- * Order is judged within a session (one request, one block); a window interleaves unrelated
- * requests, so a new transition there says little. Silence needs the empty windows only windows have.
+ * Silence needs the empty windows only windows have. Order is judged in both: in windows of a busy
+ * stream interleaved requests make new transitions routine, and the rule's own estimate of how
+ * often a new one comes (Good-Turing) prices that in; a quiet workflow stream keeps its order.
  */
 function rulesFor(unit: UnitSpec): RuleName[] {
-  return RULE_NAMES.filter((r) => (unit.kind === 'session' ? r !== 'silence' : r !== 'order'));
+  return RULE_NAMES.filter((r) => unit.kind === 'window' || r !== 'silence');
 }
 
 /** Each rule's statistic on the units (pure: the rules' running state stays as fitted). */

@@ -9,7 +9,7 @@ export interface ConsensusTrimOptions {
   maxShare?: number;
 }
 
-const TOP = 0.05;
+const TOP = 0.03;
 const MAX_SHARE = 0.1;
 const MAX_ROUNDS = 10;
 
@@ -30,7 +30,7 @@ export function consensusOutliers(
   const models = MODEL_NAMES.filter((m) => raw[m] && raw[m].length > 0);
   const n = models.length ? raw[models[0]!].length : 0;
   const top = opts.top ?? TOP;
-  const votes = opts.votes ?? models.length;
+  const votes = opts.votes ?? Math.max(1, models.length - 1);
   const budget = Math.floor(n * (opts.maxShare ?? MAX_SHARE));
   const out = new Set<number>();
   // Too few units for a top share to mean anything.

@@ -166,6 +166,19 @@ describe('Ensemble with rule detectors', () => {
     expect(flagged / 5000).toBeLessThan(0.012);
   });
 
+  it('charges a signal read twice once: the multiplicity is measured on held-back units', () => {
+    const novelty = Array.from({ length: n }, rule);
+    const twice = Ensemble.fit(heldOut, { novelty, severity: novelty });
+    // Sum, pair and two rules: Bonferroni's 4. The same rule twice counts as about one test, and the
+    // sum and the pair (one evidence read twice) as less than two.
+    expect(ens.multiplicity).toBeLessThanOrEqual(4);
+    expect(twice.multiplicity).toBeLessThan(ens.multiplicity - 0.5);
+    expect(twice.multiplicity).toBeGreaterThanOrEqual(1);
+    expect(Ensemble.fromJSON(JSON.parse(JSON.stringify(twice.toJSON()))).multiplicity).toBe(
+      twice.multiplicity,
+    );
+  });
+
   it("reads a rule's small surprise past held-back zeros as that surprise, not as certainty", () => {
     const quiet = { isolation_forest: 0, one_class_svm: 0, lof: 0, autoencoder: 0, lstm: 0 };
     const zeros = Ensemble.fit(heldOut, { silence: Array.from({ length: n }, () => 0) });

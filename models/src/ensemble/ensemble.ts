@@ -3,6 +3,8 @@ import { scoreFromP } from './score-scale';
 
 /** Tail scale of a statistic measured in decades of surprise (the rule detectors'): ln-units per decade. */
 const DECADE = 1 / Math.LN10;
+/** The tail level at which held-back units measure the effective number of tests. */
+const MULTIPLICITY_LEVEL = 0.01;
 
 export const MODEL_NAMES = ['isolation_forest', 'one_class_svm', 'lof', 'autoencoder', 'lstm'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -26,6 +28,12 @@ export interface EnsembleJSON {
   heldOut: Record<ModelName, number[]>;
   /** Rule detectors beside the models (never-seen templates, severity, rates...), calibrated alike. */
   rules?: Record<string, TailCalibratorJSON>;
+  /**
+   * The effective number of independent tests among the models' sum, their pair and the rules,
+   * measured on the held-back units (see effectiveTests). Absent in older bundles: the Bonferroni
+   * count, sum + pair + rules, applies.
+   */
+  multiplicity?: number;
 }
 
 export interface EnsembleResult {
@@ -45,7 +53,8 @@ export interface EnsembleResult {
  * calibrated on the held-back units, each scored against the others, so it sees the spread a new
  * normal unit has and correlated detectors cannot inflate the false-alarm rate. And by its two
  * strongest members (two sure while the rest see nothing, which a sum dilutes with the others'
- * noise). The smaller p-value, doubled (Bonferroni), is the models' verdict.
+ * noise). The smallest of those two and each rule's p-value, times the effective number of tests
+ * (effectiveTests), is the unit's p-value.
  */
 export class Ensemble {
   private readonly calibrators: Record<ModelName, TailCalibrator>;
@@ -87,7 +96,9 @@ export class Ensemble {
       json.rules = Object.fromEntries(
         Object.entries(rulesRaw).map(([r, scores]) => [r, TailCalibrator.fit(scores, DECADE).toJSON()]),
       );
-    return new Ensemble(json);
+    const ensemble = new Ensemble(json);
+    json.multiplicity = ensemble.effectiveTests(rulesRaw ?? {});
+    return ensemble;
   }
 
   static fromJSON(json: EnsembleJSON): Ensemble {
@@ -119,22 +130,55 @@ export class Ensemble {
       evidence[m] = -Math.log10(p);
     }
     const pSum = this.combinedCalibrator(settings).pValue(combine(evidence, settings));
-    const pModels = Math.min(1, 2 * Math.min(pSum, pairP(evidence, settings)));
-    if (this.ruleCalibrators.size === 0)
-      return { models, rules: {}, p: pModels, score: round2(scoreFromP(pModels)) };
     // The strongest of the models' joint evidence and each rule's: a never-seen FATAL line or an
-    // error share x40 is not diluted by members that see nothing (it would be in one sum). The
-    // smallest of k valid p-values, times k, is valid (Bonferroni) whatever their dependence, and
-    // needs no held-back unit: a baseline's own incidents cannot raise this threshold.
+    // error share x40 is not diluted by members that see nothing (it would be in one sum).
+    let smallest = Math.min(pSum, pairP(evidence, settings));
     const rules: Record<string, number> = {};
-    let smallest = pModels;
     for (const [r, cal] of this.ruleCalibrators) {
       const p = cal.pValue(rulesRaw[r] ?? 0);
       rules[r] = round2(scoreFromP(p));
       smallest = Math.min(smallest, p);
     }
-    const p = Math.min(1, smallest * (1 + this.ruleCalibrators.size));
+    const p = Math.min(1, smallest * this.multiplicity);
     return { models, rules, p, score: round2(scoreFromP(p)) };
+  }
+
+  /** What the smallest p-value is multiplied by to be a p-value again. */
+  get multiplicity(): number {
+    return this.s.multiplicity ?? this.tests;
+  }
+
+  /** Sum, pair and each rule: the smallest of k p-values times k is valid whatever their dependence. */
+  private get tests(): number {
+    return 2 + this.ruleCalibrators.size;
+  }
+
+  /**
+   * How many tests the smallest p-value really is the minimum of. Bonferroni's k holds whatever
+   * the dependence but charges the sum and the pair (one evidence read twice) and rules that are
+   * silent on normal data as if each were a separate chance of a false alarm: a decade of
+   * sensitivity with five rules. So count instead how often the smallest p-value of a held-back unit
+   * (each scored against the others) falls at a level many units can show, and divide by what one
+   * test would give there: (1 + count) / (n t), between 1 and k. Read at 1 % (ten units per
+   * thousand, or ten units), not at the threshold itself, so no single held-back unit sets it.
+   */
+  private effectiveTests(rulesRaw: Record<string, ArrayLike<number>>): number {
+    const n = this.heldOutUnits;
+    if ([...this.ruleCalibrators.keys()].some((r) => rulesRaw[r]?.length !== n)) return this.tests;
+    const level = Math.min(0.2, Math.max(MULTIPLICITY_LEVEL, 10 / n));
+    const settings = defaultModelSettings();
+    const smallest = this.combinedCalibrator(settings).leaveOneOutPValues(this.heldOutModelStats(settings));
+    const ev = {} as ModelScores;
+    for (let i = 0; i < n; i++) {
+      for (const m of MODEL_NAMES) ev[m] = this.s.heldOut[m][i]! / Math.LN10;
+      smallest[i] = Math.min(smallest[i]!, pairP(ev, settings));
+    }
+    for (const [r, cal] of this.ruleCalibrators) {
+      const p = cal.leaveOneOutPValues(rulesRaw[r]!);
+      for (let i = 0; i < n; i++) smallest[i] = Math.min(smallest[i]!, p[i]!);
+    }
+    const below = smallest.filter((p) => p <= level).length;
+    return Math.min(this.tests, Math.max(1, (1 + below) / (n * level)));
   }
 
   private combinedCalibrator(settings: ModelSettings): TailCalibrator {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitNumeric, NumericRule, paramInfo } from './numeric';
+import { fitNumeric, NumericRule } from './numeric';
+import { paramInfo } from '../../features/slot';
 import { poisson, rand, unit, type Line } from './testing/units';
 
 const TEXT: Record<string, string> = {
@@ -64,5 +65,32 @@ describe('numeric rule', () => {
     expect(paramInfo('GET <*> rt=<*>', 1, 'x GET /a rt=12ms')).toEqual({ name: 'rt', suffix: 'ms' });
     expect(paramInfo('backup took <*> s', 0)).toEqual({ name: 'took', suffix: 's' });
     expect(paramInfo('<*> <*>', 1)).toEqual({ name: 'parameter 2', suffix: '' });
+  });
+
+  it('keeps numbers of structured lines per route, so one slow endpoint is not averaged away', () => {
+    const r = rand(9);
+    const ROUTES = { '/api/products/{id}': 30, '/api/orders/{id}': 50, '/api/cart': 40 } as const;
+    const json = (i: number, slow = 1) => {
+      const lines: Line[] = [];
+      for (const [route, ms] of Object.entries(ROUTES))
+        for (let k = poisson(r, route === '/api/orders/{id}' ? 3 : 15); k > 0; k--) {
+          const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+          const d = Math.round(ms * Math.exp(0.35 * z) * (route === '/api/orders/{id}' ? slow : 1));
+          lines.push({ id: 'handled', sev: 9, fields: { route, status: 200, duration_ms: d, user: 'u1' } });
+        }
+      return unit('api', i, lines);
+    };
+    const rule = fitNumeric(
+      Array.from({ length: 200 }, (_, i) => json(i)),
+      { templateText: () => 'request handled' },
+    );
+    const s = rule.score(json(300, 3));
+    expect(s.value).toBeGreaterThan(4);
+    expect(s.driver).toMatch(
+      /^mean of duration_ms of \/api\/orders\/\{id\} for "request handled" 1\d\d ms \(normally 5\d ms\)$/,
+    );
+    let worst = 0;
+    for (let i = 0; i < 40; i++) worst = Math.max(worst, rule.score(json(400 + i)).value);
+    expect(worst).toBeLessThan(3);
   });
 });

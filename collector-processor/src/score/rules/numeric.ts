@@ -9,6 +9,7 @@ import {
   type RuleScore,
 } from './rule';
 import { median, normalUpper } from './surprise';
+import { isCounter, slotInfo, slotTemplate } from '../../features/slot';
 
 /** A slot is watched when at least this share of its template's training lines has a number there. */
 const NUMERIC_SHARE = 0.9;
@@ -88,24 +89,16 @@ export class NumericRule implements RuleDetector {
 
   /** Template ids whose parameters this rule reads (the miner must extract them at detection). */
   templates(): Set<string> {
-    const ids = new Set<string>();
-    const add = (m: Model) => {
-      for (const slot of m.slots.keys()) ids.add(slot.slice(0, slot.lastIndexOf('#')));
-    };
-    for (const m of this.models.streams.values()) add(m);
-    add(this.models.pooled);
-    return ids;
+    return this.models.slotTemplates((m) => m.slots.keys());
   }
 
   private describe(u: Unit, slot: string, mean: number, center: number): string {
-    const cut = slot.lastIndexOf('#');
-    const id = slot.slice(0, cut);
-    const index = Number(slot.slice(cut + 1));
-    const text = this.ctx.templateText?.(id) ?? '';
-    const p = paramInfo(text, index, u.examples.get(id));
+    const id = slotTemplate(slot);
+    const p = slotInfo(slot, this.ctx.templateText?.(id) ?? '', u.examples.get(id));
     const now = formatValue(Math.expm1(mean), p.suffix);
     const normal = formatValue(Math.expm1(center), p.suffix);
-    return `mean of ${p.name} for "${describeTemplate(id, u, this.ctx)}" ${now} (normally ${normal})`;
+    const route = p.route === undefined ? '' : ` of ${p.route}`;
+    return `mean of ${p.name}${route} for "${describeTemplate(id, u, this.ctx)}" ${now} (normally ${normal})`;
   }
 
   toJSON(): NumericJSON {
@@ -131,15 +124,19 @@ export function fitNumeric(units: Unit[], ctx: RuleContext = {}): NumericRule {
 
 function fitModel(units: Unit[]): Model {
   const lines = new Map<string, number>();
-  const bySlot = new Map<string, { means: number[]; ns: number[]; ss: number; df: number; n: number }>();
+  const bySlot = new Map<
+    string,
+    { means: number[]; times: number[]; ns: number[]; ss: number; df: number; n: number }
+  >();
   for (const u of units) {
     for (const [id, c] of u.counts) lines.set(id, (lines.get(id) ?? 0) + c);
     for (const [slot, v] of u.numeric) {
       if (v.n === 0) continue;
       let a = bySlot.get(slot);
-      if (!a) bySlot.set(slot, (a = { means: [], ns: [], ss: 0, df: 0, n: 0 }));
+      if (!a) bySlot.set(slot, (a = { means: [], times: [], ns: [], ss: 0, df: 0, n: 0 }));
       const mean = v.sum / v.n;
       a.means.push(mean);
+      a.times.push(u.startMs);
       a.ns.push(v.n);
       a.ss += Math.max(0, v.sq - v.sum * mean);
       a.df += v.n - 1;
@@ -148,8 +145,10 @@ function fitModel(units: Unit[]): Model {
   }
   const kept = [...bySlot]
     .filter(([slot, a]) => {
-      const total = lines.get(slot.slice(0, slot.lastIndexOf('#'))) ?? 0;
-      return a.means.length >= MIN_UNITS && a.n >= MIN_VALUES && a.n >= NUMERIC_SHARE * total;
+      // A number per endpoint is watched however small its endpoint's share of the template's lines.
+      const total = slot.includes('|') ? 0 : (lines.get(slotTemplate(slot)) ?? 0);
+      if (a.means.length < MIN_UNITS || a.n < MIN_VALUES || a.n < NUMERIC_SHARE * total) return false;
+      return !isCounter(a.times, a.means);
     })
     .sort((x, y) => y[1].n - x[1].n || (x[0] < y[0] ? -1 : 1))
     .slice(0, MAX_SLOTS);
@@ -162,38 +161,6 @@ function fitModel(units: Unit[]): Model {
     slots.set(slot, { center, within, between: Math.max(0, mad * mad - sampling) });
   }
   return { slots };
-}
-
-/**
- * The parameter's name and unit for explanations: "rt" from `rt=<*>`, the word before a bare
- * `<*>` ("took <*> ms" gives "took"), and the unit written after the number in the unit's example
- * line ("2100ms" gives "ms") or as the next word.
- */
-export function paramInfo(
-  template: string,
-  index: number,
-  example?: string,
-): { name: string; suffix: string } {
-  const tokens = template.split(/\s+/);
-  let seen = -1;
-  for (let t = 0; t < tokens.length; t++) {
-    const tok = tokens[t]!;
-    if (!tok.endsWith('<*>')) continue;
-    if (++seen !== index) continue;
-    const prefix = tok.slice(0, -3).replace(/[=:]+$/, '');
-    const before = (tokens[t - 1] ?? '').replace(/[=:,]+$/, '');
-    const name = prefix || (before && !before.includes('<*>') ? before : `parameter ${index + 1}`);
-    let suffix = '';
-    const next = tokens[t + 1] ?? '';
-    if (/^(?:ms|s|us|µs|ns|kb|mb|gb|b|bytes|sec|seconds|milliseconds)$/i.test(next)) suffix = next;
-    if (!suffix && example) {
-      const ex = example.split(/\s+/);
-      const value = ex[ex.length - (tokens.length - t)];
-      suffix = value?.match(/\d([a-zµ]{1,2})$/i)?.[1] ?? '';
-    }
-    return { name, suffix };
-  }
-  return { name: `parameter ${index + 1}`, suffix: '' };
 }
 
 function formatValue(x: number, suffix: string): string {

@@ -62,6 +62,30 @@ describe('order rule', () => {
     expect(Math.max(...scores)).toBeLessThan(2);
   });
 
+  it('in windows of a workflow stream, fires on a swapped step but not on one unseen pair', () => {
+    // A quiet worker: a status line, then one checkout's steps, per window.
+    const win = (i: number, steps: string[]) =>
+      unit(
+        'worker',
+        i,
+        ['status', ...steps].map((id) => ({ id })),
+      );
+    const rule = fitOrder(Array.from({ length: 200 }, (_, i) => win(i, FLOW)));
+    expect(rule.score(win(300, ['receive', 'validate', 'charge', 'reserve', 'ship'])).value).toBeGreaterThan(
+      2,
+    );
+    // Two requests interleaving once: "status" after "ship" is new, and alone.
+    expect(
+      rule.score(
+        unit(
+          'worker',
+          301,
+          [...FLOW, 'status'].map((id) => ({ id })),
+        ),
+      ).value,
+    ).toBe(0);
+  });
+
   it('round-trips JSON with a stream named constructor', () => {
     const fitted = fitOrder(train.map((u) => ({ ...u, stream: 'constructor' })));
     const back = OrderRule.fromJSON(JSON.parse(JSON.stringify(fitted.toJSON())));

@@ -11,6 +11,7 @@ import {
 import { poissonUpper } from './surprise';
 
 const DRIVER_MIN = 1.3;
+const WINDOW_MIN_DISTINCT = 2;
 /** No previous template (sequence start in a window, or after a never-seen template). */
 const START = -1;
 
@@ -85,7 +86,9 @@ export class OrderRule implements RuleDetector {
       }
       prev = i;
     }
-    if (distinct === 0) return NOTHING;
+    // In a window one unseen pair is how two requests happened to interleave; two steps swapped
+    // make up to three (X A B Y -> X B A Y: B after X, A after B, Y after A).
+    if (distinct < (u.kind === 'window' ? WINDOW_MIN_DISTINCT : 1)) return NOTHING;
     const value = poissonUpper(distinct, m.q * steps);
     if (value <= 0) return NOTHING;
     if (value < DRIVER_MIN) return { value };

@@ -1,5 +1,6 @@
 import type { Unit } from '../../features/unit';
 import { NoveltyRule, fitNovelty, type NoveltyJSON } from './novelty';
+import { NewValuesRule, fitNewValues, type NewValuesJSON } from './new-values';
 import { NumericRule, fitNumeric, type NumericJSON } from './numeric';
 import { OrderRule, fitOrder, type OrderJSON } from './order';
 import { RateShareRule, fitRateShare, type RateShareJSON } from './rate-share';
@@ -7,7 +8,8 @@ import { RULE_NAMES, type RuleContext, type RuleDetector, type RuleName, type Ru
 import { SeverityRule, fitSeverity, type SeverityJSON } from './severity';
 import { SilenceRule, fitSilence, type SilenceJSON } from './silence';
 
-export type RuleJSON = NoveltyJSON | SeverityJSON | RateShareJSON | NumericJSON | SilenceJSON | OrderJSON;
+export type RuleJSON =
+  NoveltyJSON | SeverityJSON | RateShareJSON | NumericJSON | NewValuesJSON | SilenceJSON | OrderJSON;
 
 export interface RulesJSON {
   version: 1;
@@ -19,11 +21,12 @@ const FIT: Record<RuleName, (units: Unit[], ctx: RuleContext) => RuleDetector> =
   severity: fitSeverity,
   rate_share: fitRateShare,
   numeric: fitNumeric,
+  new_values: fitNewValues,
   silence: fitSilence,
   order: fitOrder,
 };
 
-/** The six rule detectors, fitted together and scored together. */
+/** The rule detectors, fitted together and scored together. */
 export class Rules {
   constructor(readonly detectors: readonly RuleDetector[]) {}
 
@@ -53,10 +56,12 @@ export class Rules {
     return d instanceof NoveltyRule && d.acquainted(u, id);
   }
 
-  /** Template ids whose numeric parameters the rules read: detection must extract them. */
+  /** Template ids whose parameters the rules read: detection must extract them. */
   paramTemplates(): Set<string> {
-    const d = this.get('numeric');
-    return d instanceof NumericRule ? d.templates() : new Set();
+    const out = new Set<string>();
+    for (const d of this.detectors)
+      if (d instanceof NumericRule || d instanceof NewValuesRule) for (const id of d.templates()) out.add(id);
+    return out;
   }
 
   toJSON(): RulesJSON {
@@ -91,6 +96,8 @@ export function ruleFromJSON(json: RuleJSON, ctx: RuleContext = {}): RuleDetecto
       return RateShareRule.fromJSON(json, ctx);
     case 'numeric':
       return NumericRule.fromJSON(json, ctx);
+    case 'new_values':
+      return NewValuesRule.fromJSON(json, ctx);
     case 'silence':
       return SilenceRule.fromJSON(json, ctx);
     case 'order':

@@ -1,12 +1,14 @@
 import type { Unit } from '../../features/unit';
+import { slotTemplate } from '../../features/slot';
 
-export type RuleName = 'novelty' | 'severity' | 'rate_share' | 'numeric' | 'silence' | 'order';
+export type RuleName = 'novelty' | 'severity' | 'rate_share' | 'numeric' | 'new_values' | 'silence' | 'order';
 
 export const RULE_NAMES: readonly RuleName[] = [
   'novelty',
   'severity',
   'rate_share',
   'numeric',
+  'new_values',
   'silence',
   'order',
 ];
@@ -40,6 +42,9 @@ export interface RuleContext {
   templateText?: (id: string) => string | undefined;
   /** Fewest training units a stream needs for a model of its own; fewer use the pooled one. */
   minStreamUnits?: number;
+  /** Every training unit in time, held-back ones included: what rules reading time (the silence
+   * rule's periodic gaps) fit on, where the units they are given have holes. */
+  timeline?: Unit[];
 }
 
 export const DEFAULT_MIN_STREAM_UNITS = 30;
@@ -74,6 +79,14 @@ export class PerStream<M> {
 
   static fromJSON<J, M>(json: PerStreamJSON<J>, one: (j: J) => M): PerStream<M> {
     return new PerStream(new Map(json.streams.map(([s, j]) => [s, one(j)])), one(json.pooled));
+  }
+
+  /** Template ids of the parameter slots the models watch: detection must extract their parameters. */
+  slotTemplates(slots: (m: M) => Iterable<string>): Set<string> {
+    const ids = new Set<string>();
+    for (const m of [...this.streams.values(), this.pooled])
+      for (const slot of slots(m)) ids.add(slotTemplate(slot));
+    return ids;
   }
 }
 

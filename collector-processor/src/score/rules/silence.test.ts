@@ -71,6 +71,16 @@ describe('silence rule', () => {
     expect(s.driver).toMatch(/"heartbeat" missing .*normally in every window/);
   });
 
+  it('reads gaps from the whole timeline where a fifth of the windows is held back', () => {
+    const all = train('web', 8);
+    const r2 = rand(8);
+    const fitted = all.filter(() => r2() >= 0.2);
+    const heartbeatGone = webWindow('web', 600, r, { extra: lines(600, false) });
+    // Holes in the fitted windows are no gaps of the heartbeat: it still pages in the first window.
+    expect(fitSilence(fitted, { timeline: all }).score(heartbeatGone).value).toBeGreaterThan(2);
+    expect(fitSilence(fitted).score(heartbeatGone).value).toBeLessThan(1);
+  });
+
   it('ignores sessions, and round-trips JSON with a stream named constructor', () => {
     const fitted = fitSilence(train('constructor', 5));
     const back = SilenceRule.fromJSON(JSON.parse(JSON.stringify(fitted.toJSON())));

@@ -3,17 +3,19 @@ import {
   NOTHING,
   PerStream,
   describeTemplate,
+  groupByStream,
   type PerStreamJSON,
   type RuleContext,
   type RuleDetector,
   type RuleScore,
 } from './rule';
-import { median, normalUpper, poissonLower } from './surprise';
+import { median, normalUpper, poissonLower, quantile } from './surprise';
 
 /** A stream is busy, and its drops judged, when its median window holds at least this many lines. */
 const MIN_BUSY_LINES = 5;
 /** Least spread of log volume (ln units): a very steady stream still varies by about this much. */
 const MIN_LOG_SPREAD = 0.35;
+const QUIET_QUANTILE = 0.1;
 /** A template is periodic when it appeared in this many training windows at least ... */
 const MIN_APPEARANCES = 10;
 /** ... and its longest gap is at most this many times its median gap, plus slack (regular, not random). */
@@ -31,6 +33,9 @@ const DRIVER_MIN = 1.3;
 interface Model {
   /** Median lines per window, and median and spread of ln(1 + lines). */
   medianLines: number;
+  /** Lines in a quiet normal window (10th percentile): the Poisson drop is judged against it, so a
+   * stream that swings through the day is not silent at night. Absent in older bundles. */
+  quietLines?: number;
   logCenter: number;
   logSpread: number;
   /** Periodic templates: longest normal gap in windows, and the surprise per gap length past it. */
@@ -83,7 +88,7 @@ export class SilenceRule implements RuleDetector {
     let volume = 0;
     if (m.medianLines >= MIN_BUSY_LINES && u.lines < m.medianLines) {
       const z = (m.logCenter - Math.log1p(u.lines)) / m.logSpread;
-      volume = Math.min(normalUpper(z), poissonLower(u.lines, m.medianLines));
+      volume = Math.min(normalUpper(z), poissonLower(u.lines, m.quietLines ?? m.medianLines));
     }
     let missing = 0;
     let missingId = '';
@@ -183,10 +188,19 @@ export class SilenceRule implements RuleDetector {
 const EMPTY: ModelJSON = { medianLines: 0, logCenter: 0, logSpread: MIN_LOG_SPREAD, periodic: [] };
 
 export function fitSilence(units: Unit[], ctx: RuleContext = {}): SilenceRule {
-  return new SilenceRule(PerStream.fit(units, ctx, fitModel), ctx);
+  const timeline = groupByStream(ctx.timeline ?? units);
+  return new SilenceRule(
+    PerStream.fit(units, ctx, (us) => {
+      const stream = us[0]?.stream;
+      const own = stream !== undefined && us.every((u) => u.stream === stream);
+      return fitModel(us, own ? (timeline.get(stream) ?? us) : us);
+    }),
+    ctx,
+  );
 }
 
-function fitModel(all: Unit[]): Model | null {
+/** `timeline`: the stream's training windows, held-back ones included, for the periodic gaps. */
+function fitModel(all: Unit[], timeline: Unit[]): Model | null {
   const units = all.filter((u) => u.kind === 'window');
   if (units.length < MIN_UNITS) return null;
   const logs = units.map((u) => Math.log1p(u.lines));
@@ -194,16 +208,21 @@ function fitModel(all: Unit[]): Model | null {
   const logSpread = Math.max(MIN_LOG_SPREAD, 1.4826 * median(logs.map((x) => Math.abs(x - logCenter))));
   return {
     medianLines: median(units.map((u) => u.lines)),
+    quietLines: quantile(
+      units.map((u) => u.lines),
+      QUIET_QUANTILE,
+    ),
     logCenter,
     logSpread,
-    periodic: periodicTemplates(units),
+    periodic: periodicTemplates(timeline.filter((u) => u.kind === 'window')),
   };
 }
 
 /**
  * Templates whose gaps are regular, with their longest normal gap. Gaps are counted in window
- * positions (start time over window length), so windows held back for calibration count as gaps
- * too: that can only lengthen the normal maximum (conservative), never shorten it.
+ * positions (start time over window length), so a window missing from `units` counts as a gap:
+ * they are given the whole timeline, held-back windows included (counted as gaps, a random fifth
+ * held back made a heartbeat's normal gap 2 and put its alert a window late).
  */
 export function periodicTemplates(units: Unit[]): Map<string, Periodic> {
   const sorted = [...units].sort((a, b) => a.startMs - b.startMs);

@@ -10,6 +10,8 @@ export interface Line {
   sev?: number;
   params?: string[];
   body?: string;
+  /** Named fields of a structured line (JSON keys, logfmt pairs, OTLP attributes). */
+  fields?: Record<string, unknown>;
 }
 
 /** A unit built through `addRecord`, as the assigners build them. */
@@ -33,6 +35,7 @@ export function unit(
       templateId: l.id,
       template: l.id,
       params: l.params,
+      attributes: l.fields,
     };
     addRecord(u, r, start);
   }

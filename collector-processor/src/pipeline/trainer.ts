@@ -156,11 +156,14 @@ async function fitBundle(
       log,
     });
   let trained = await detectorsFor(fit);
-  const fitOut = consensusOutliers(await scoreUnits(trained, fit, space));
+  // Sessions (a block, a request) that all but one model find extreme are incidents; windows need
+  // every model, since a peak hour's windows are extreme for most of them and are normal.
+  const trim = { votes: opts.unit.kind === 'session' ? MODEL_NAMES.length - 1 : MODEL_NAMES.length };
+  const fitOut = consensusOutliers(await scoreUnits(trained, fit, space), trim);
   const fitted = fitOut.size > 0 ? fit.filter((_, i) => !fitOut.has(i)) : fit;
   if (fitOut.size > 0) trained = await detectorsFor(fitted);
   const heldRaw = await scoreUnits(trained, held, space);
-  const heldOut = consensusOutliers(heldRaw);
+  const heldOut = consensusOutliers(heldRaw, trim);
   log(
     `left out as extreme for every model: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back`,
   );

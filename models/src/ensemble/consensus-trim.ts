@@ -3,7 +3,7 @@ import { MODEL_NAMES, type ModelName } from './ensemble';
 export interface ConsensusTrimOptions {
   /** A unit is extreme for a model when it is in the model's top `top` share of the units kept. */
   top?: number;
-  /** Models that must find a unit extreme at once (default: all but one). */
+  /** Models that must find a unit extreme at once (default: all). */
   votes?: number;
   /** At most this share of the units is ever left out (a baseline holding more is not a baseline). */
   maxShare?: number;
@@ -30,7 +30,7 @@ export function consensusOutliers(
   const models = MODEL_NAMES.filter((m) => raw[m] && raw[m].length > 0);
   const n = models.length ? raw[models[0]!].length : 0;
   const top = opts.top ?? TOP;
-  const votes = opts.votes ?? Math.max(1, models.length - 1);
+  const votes = opts.votes ?? models.length;
   const budget = Math.floor(n * (opts.maxShare ?? MAX_SHARE));
   const out = new Set<number>();
   // Too few units for a top share to mean anything.

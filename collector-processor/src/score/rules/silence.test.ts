@@ -81,6 +81,26 @@ describe('silence rule', () => {
     expect(fitSilence(fitted).score(heartbeatGone).value).toBeLessThan(1);
   });
 
+  it('leaves a busy template missing for a window to the volume check: traffic is no heartbeat', () => {
+    const rule = fitSilence(train('web', 9));
+    // webWindow's "get" lines (about 200 a window) are in every training window, like the heartbeat.
+    // The same volume, every request a post this window.
+    const noGets = webWindow('web', 700, r, { rates: { post: 260, login: 20 }, extra: lines(700) });
+    expect(rule.score(noGets).value).toBeLessThan(1);
+    // An endpoint with a few requests a window by day and one or two by night: random, and rarely
+    // absent for long, but no job that stopped when it is.
+    const r3 = rand(10);
+    const quiet = fitSilence(
+      Array.from({ length: 400 }, (_, i) =>
+        webWindow('api', i, r3, { rates: { get: 200, post: i % 4 ? 5 : 1.5 } }),
+      ),
+    );
+    let worst = 0;
+    for (let i = 0; i < 30; i++)
+      worst = Math.max(worst, quiet.score(webWindow('api', 500 + i, r3, { rates: { get: 200 } })).value);
+    expect(worst).toBeLessThan(1);
+  });
+
   it('ignores sessions, and round-trips JSON with a stream named constructor', () => {
     const fitted = fitSilence(train('constructor', 5));
     const back = SilenceRule.fromJSON(JSON.parse(JSON.stringify(fitted.toJSON())));

@@ -28,6 +28,9 @@ const MIN_UNITS = 10;
  * that the stream is taken to have changed (a job retired), not to be failing every window. */
 const ONSET_WINDOWS = 10;
 const MAX_PERIODIC = 64;
+/** A periodic template logs at most this many lines per run, the same count in this share of runs. */
+const MAX_LINES_PER_RUN = 3;
+const STEADY_SHARE = 0.8;
 const DRIVER_MIN = 1.3;
 
 interface Model {
@@ -230,9 +233,13 @@ export function periodicTemplates(units: Unit[]): Map<string, Periodic> {
   const len = Math.max(1, first.endMs - first.startMs);
   const last = new Map<string, number>();
   const gaps = new Map<string, number[]>();
+  const perRun = new Map<string, number[]>();
   for (const u of sorted) {
     const pos = Math.round((u.startMs - first.startMs) / len);
-    for (const id of u.counts.keys()) {
+    for (const [id, count] of u.counts) {
+      let c = perRun.get(id);
+      if (!c) perRun.set(id, (c = []));
+      c.push(count);
       const prev = last.get(id);
       if (prev !== undefined) {
         let g = gaps.get(id);
@@ -245,6 +252,10 @@ export function periodicTemplates(units: Unit[]): Map<string, Periodic> {
   const found: [string, Periodic][] = [];
   for (const [id, g] of gaps) {
     if (g.length + 1 < MIN_APPEARANCES) continue;
+    // A job logs the same few lines every run; a template whose count per window varies is traffic,
+    // whose absence is the volume drop's to judge (requests missing for three quiet night windows
+    // are not a stopped heartbeat).
+    if (!steadyRuns(perRun.get(id)!)) continue;
     g.sort((a, b) => a - b);
     const drop = Math.floor(g.length * GAP_TRIM);
     const maxGap = g[g.length - 1 - drop]!;
@@ -254,6 +265,15 @@ export function periodicTemplates(units: Unit[]): Map<string, Periodic> {
   found.sort((a, b) => b[1].base - a[1].base || (a[0] < b[0] ? -1 : 1));
   return new Map(found.slice(0, MAX_PERIODIC));
 }
+function steadyRuns(counts: number[]): boolean {
+  const freq = new Map<number, number>();
+  for (const c of counts) freq.set(c, (freq.get(c) ?? 0) + 1);
+  let mode = 0;
+  let most = 0;
+  for (const [c, f] of freq) if (f > most) [mode, most] = [c, f];
+  return mode <= MAX_LINES_PER_RUN && most >= STEADY_SHARE * counts.length;
+}
+
 function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16) + ' UTC';
 }

@@ -39,7 +39,10 @@ export interface PipelineObserver {
   dropped?(stream: string, reason: 'pipeline_error' | 'model_change', n: number): void;
   /** A record's event time was outside limits.maxEventAge/AheadSeconds: it took its receive time. */
   timeClamped?(stream: string, direction: OutOfRange): void;
+  /** A template created after the active model was trained (a line no trained template matches). */
   newTemplate?(stream: string): void;
+  /** Templates the stream's miners hold, after one was created. */
+  templatesHeld?(stream: string, n: number): void;
   /** A line mapped to the overflow template: at limits.maxTemplatesPerStream or maxTemplatesTotal. */
   templateOverflow?(stream: string, reason: OverflowReason): void;
   unitScored?(r: UnitResult): void;
@@ -409,6 +412,10 @@ export class LivePipeline {
       maxTemplatesPerStream: this.o.maxTemplatesPerStream,
       maxTemplatesTotal: this.o.maxTemplatesTotal,
       onOverflow: (stream, reason) => this.o.observer?.templateOverflow?.(stream, reason),
+      onCreated: (stream, held, novel) => {
+        this.o.observer?.templatesHeld?.(stream, held);
+        if (novel) this.o.observer?.newTemplate?.(stream);
+      },
     };
   }
 

@@ -121,6 +121,9 @@ describe('logsieve serve on embedded defaults', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
     expect(metrics).toMatch(/logsieve_anomalies_total\{[^}]*stream="api"/);
     expect(metrics).toMatch(/logsieve_model_ready 1/);
+    // The burst's lines match no trained template: new templates, counted for LogTemplateBurst.
+    expect(metrics).toMatch(/logsieve_templates_new_total\{[^}]*stream="api"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/logsieve_templates_active\{[^}]*stream="worker"[^}]*\} [1-9]/);
   }, 200_000);
 
   it('decides by the threshold false-alarm rate as well as by its score', async () => {

@@ -146,6 +146,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
       timeClamped: (s, direction) => metrics.recordsTimeClamped(s, direction),
       templateOverflow: (s, reason) => metrics.templatesOverflow(s, reason),
+      newTemplate: (s) => metrics.templatesNew(s),
+      templatesHeld: (s, n) => metrics.templatesActive(s, n),
       mined: (r) => templates.add(r),
       unitScored: (r) => {
         metrics.unitsScored(r.stream);

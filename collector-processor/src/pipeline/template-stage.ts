@@ -20,6 +20,9 @@ export interface TemplateLimit {
   maxTemplatesTotal?: number;
   /** One line mapped to the overflow template (logsieve_templates_overflow_total). */
   onOverflow?: (stream: string, reason: OverflowReason) => void;
+  /** A stream's miners hold `held` templates after one was created; `novel`: after the model was
+   * trained (frozen mode: logsieve_templates_new_total, the LogTemplateBurst alert). */
+  onCreated?: (stream: string, held: number, novel: boolean) => void;
 }
 
 /** What lines past a template limit are assigned. */
@@ -112,6 +115,7 @@ export class TemplateStage {
     // Merges and evictions shrink a miner too: the total follows its count, not the additions.
     this.total += miner.templateCount - before;
     if (!cluster && refused) this.limit.onOverflow?.(stream, refused);
+    if (miner.templateCount > before) this.limit.onCreated?.(stream, held(s), this.mode === 'frozen');
     return cluster;
   }
 

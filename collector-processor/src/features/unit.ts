@@ -13,11 +13,11 @@ export interface Unit {
   counts: Map<string, number>;
   /** Lines per OTel severity band: [unspecified, trace, debug, info, warn, error, fatal]. */
   severity: number[];
-  /** Sum, sum of squares and count of log1p(|value|) per numeric slot "<templateId>#<param index>"
-   * (the squares give the within-unit spread the numeric rule tests a shift against). */
+  /** Sum, sum of squares and count of log1p(|value|) per numeric slot (a message position or a named
+   * field, see slot.ts; the squares give the within-unit spread the numeric rule tests a shift against). */
   numeric: Map<string, NumericStat>;
-  /** Distinct non-numeric parameter values per slot "<templateId>#<param index>" (addresses, users,
-   * routes), a few per slot: the new-values rule counts those never seen. */
+  /** Distinct non-numeric parameter values per slot (slot.ts: addresses, users, routes), a few per
+   * slot: the new-values rule counts those never seen. */
   values: Map<string, string[]>;
   /** Highest header severity band per template id (0: its lines carried no level), so a rule can
    * read the level from the message only where the header gave none. */

@@ -17,6 +17,7 @@ import { fitRules, type Rules } from '../score/rules/registry';
 import { rareErrorUnits } from '../score/rare-errors';
 import { RULE_NAMES, type RuleName } from '../score/rules/rule';
 import type { Unit } from '../features/unit';
+import { repeatedUnits } from '../features/unit-patterns';
 import type { LogRecord } from '../record';
 import { resolveInputs } from '../ingest/file-input';
 import { MiningRun } from '../mine/mine-inputs';
@@ -50,6 +51,8 @@ export interface TrainSummary {
 export const DEFAULT_FALSE_ALARM_RATE = 0.001;
 /** Share of training units held back to calibrate scores (never used to fit a model). */
 const HELD_OUT = 0.2;
+/** A pattern seen twice may be one incident logged twice; three times is a habit. */
+const MIN_MODE = 3;
 /** Most of the training units the held-back set may take when it grows to resolve the false-alarm rate. */
 const MAX_HELD_OUT = 0.5;
 
@@ -157,15 +160,22 @@ async function fitBundle(
     });
   let trained = await detectorsFor(fit);
   // Sessions (a block, a request) that all but one model find extreme are incidents; windows need
-  // every model, since a peak hour's windows are extreme for most of them and are normal.
-  const trim = { votes: opts.unit.kind === 'session' ? MODEL_NAMES.length - 1 : MODEL_NAMES.length };
-  const fitOut = consensusOutliers(await scoreUnits(trained, fit, space), trim);
+  // every model, since a peak hour's windows are extreme for most of them and are normal. A pattern
+  // the baseline repeats line for line at twice the false-alarm rate's share of its units is how
+  // the system works (a block read by many clients): left out, each later one would be flagged,
+  // and that alone would exceed the configured rate.
+  const modes = repeatedUnits([...fit, ...held], modeCount(fit.length + held.length, falseAlarmRate));
+  const trim = (of: Unit[]) => ({
+    votes: opts.unit.kind === 'session' ? MODEL_NAMES.length - 1 : MODEL_NAMES.length,
+    keep: (i: number) => modes.has(of[i]!),
+  });
+  const fitOut = consensusOutliers(await scoreUnits(trained, fit, space), trim(fit));
   const fitted = fitOut.size > 0 ? fit.filter((_, i) => !fitOut.has(i)) : fit;
   if (fitOut.size > 0) trained = await detectorsFor(fitted);
   const heldRaw = await scoreUnits(trained, held, space);
-  const heldOut = consensusOutliers(heldRaw, trim);
+  const heldOut = consensusOutliers(heldRaw, trim(held));
   log(
-    `left out as extreme for every model: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back`,
+    `left out as extreme for every model: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back; ${modes.size} units repeat a pattern and are kept`,
   );
   // Rules learn from the fitted units; the calibration units then show their normal statistics.
   const rules = fitRules(
@@ -247,6 +257,11 @@ function withoutUnits(raw: Record<ModelName, Float32Array>, out: Set<number>): R
   const kept = {} as Record<ModelName, number[]>;
   for (const m of MODEL_NAMES) kept[m] = Array.from(raw[m]).filter((_, i) => !out.has(i));
   return kept;
+}
+
+/** Fewest repeats of a pattern that make it a mode of the baseline (see fitBundle). */
+function modeCount(units: number, falseAlarmRate: number): number {
+  return Math.max(MIN_MODE, Math.ceil(2 * falseAlarmRate * units));
 }
 
 /**

@@ -34,4 +34,12 @@ describe('consensusOutliers', () => {
     expect(consensusOutliers(scores(1000, 300, 5), { maxShare: 0.1 }).size).toBeLessThanOrEqual(100);
     expect(consensusOutliers(scores(30, 3, 6)).size).toBe(0);
   });
+
+  it('never leaves out a unit it is told to keep, though it still counts in the quantiles', () => {
+    const n = 1000;
+    const kept = (i: number) => i >= n - 10;
+    const out = consensusOutliers(scores(n, 30, 1), { keep: kept });
+    expect([...out].some(kept)).toBe(false);
+    expect([...out].filter((i) => i >= n - 30).length).toBeGreaterThanOrEqual(17);
+  });
 });

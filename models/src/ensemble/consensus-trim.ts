@@ -7,6 +7,8 @@ export interface ConsensusTrimOptions {
   votes?: number;
   /** At most this share of the units is ever left out (a baseline holding more is not a baseline). */
   maxShare?: number;
+  /** Units never left out (they still count in the quantiles). */
+  keep?: (i: number) => boolean;
 }
 
 const TOP = 0.03;
@@ -39,7 +41,7 @@ export function consensusOutliers(
     const cut = models.map((m) => upperQuantile(raw[m], out, top));
     const found: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (out.has(i)) continue;
+      if (out.has(i) || opts.keep?.(i)) continue;
       let v = 0;
       for (let k = 0; k < models.length; k++) if (raw[models[k]!][i]! > cut[k]!) v++;
       if (v >= votes) found.push(i);

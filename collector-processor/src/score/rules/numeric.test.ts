@@ -93,4 +93,24 @@ describe('numeric rule', () => {
     for (let i = 0; i < 40; i++) worst = Math.max(worst, rule.score(json(400 + i)).value);
     expect(worst).toBeLessThan(3);
   });
+
+  it('judges a value by how often the baseline held it, not by a normal curve (short last blocks)', () => {
+    const r = rand(5);
+    // 64 MB blocks, and one in twelve the short last block of a file, of any size from 1 MB.
+    const block = (i: number, bytes: number) =>
+      unit(
+        'hdfs',
+        i,
+        [0, 1, 2].map(() => ({ id: 'recv', sev: 9, params: [`${bytes}`] })),
+      );
+    const size = () => (r() < 1 / 12 ? Math.round(1e6 * Math.exp(r() * Math.log(60))) : 67108864);
+    const rule = fitNumeric(
+      Array.from({ length: 1200 }, (_, i) => block(i, size())),
+      { templateText: () => 'Received block of size <*>' },
+    );
+    // As short as the shortest blocks of the baseline: about one in a few hundred.
+    expect(rule.score(block(5000, 1_100_000)).value).toBeLessThan(3.5);
+    // A size the baseline never came near still stands out.
+    expect(rule.score(block(5001, 2_000)).value).toBeGreaterThan(6);
+  });
 });

@@ -10,6 +10,7 @@ import {
 } from './rule';
 import { median, normalUpper } from './surprise';
 import { isCounter, slotInfo, slotTemplate } from '../../features/slot';
+import { ValueDistribution, type ValueDistributionJSON } from './value-distribution';
 
 /** A slot is watched when at least this share of its template's training lines has a number there. */
 const NUMERIC_SHARE = 0.9;
@@ -24,6 +25,11 @@ const MAX_SLOTS = 256;
  */
 const MIN_SHIFT = 0.1;
 const DRIVER_MIN = 1.3;
+/**
+ * Slowest fall allowed past the last training mean (ln units per e-fold): a guard for slots whose
+ * means were all equal; the normal surprise, which also counts, already asks for MIN_SHIFT.
+ */
+const MIN_TAIL_SCALE = 0.01;
 
 interface Slot {
   /** Median over training units of the unit's mean log1p value. */
@@ -32,23 +38,31 @@ interface Slot {
   within: number;
   /** Variance of unit means beyond what `within` explains (the slot drifting during the day). */
   between: number;
+  /** The training unit means themselves (absent in bundles written before they were kept). */
+  means?: ValueDistribution;
 }
 
 interface Model {
   slots: Map<string, Slot>;
 }
 
+type SlotJSON = [string, number, number, number, ValueDistributionJSON?];
+
 export interface NumericJSON {
   rule: 'numeric';
-  models: PerStreamJSON<[string, number, number, number][]>;
+  models: PerStreamJSON<SlotJSON[]>;
 }
 
 /**
  * Numeric parameters (latencies, sizes, status codes) per template slot: the unit's mean of
- * log1p(value) against the slot's training median of unit means, as a two-sided normal surprise
- * with the slot's within-unit spread (shrinking with the unit's count) and between-unit spread
- * (median/MAD: robust to a few incident units in the baseline). Request time x3 on one endpoint
- * moves ln 3 = 1.1; the same traffic at 2.5x volume moves nothing.
+ * log1p(value) against the slot's training unit means, two ways, and the less surprised of them
+ * counts. As a two-sided normal surprise around their median, with the slot's within-unit spread
+ * (shrinking with the unit's count: one slow request in a quiet window is no shift) and
+ * between-unit spread (median/MAD: robust to a few incident units in the baseline). And against
+ * the means themselves (their quantiles, ValueDistribution), so a value the baseline holds now and
+ * then (a file's short last block) is as rare as it was there, not as rare as a normal curve says.
+ * Request time x3 on one endpoint moves ln 3 = 1.1, past every training mean; the same traffic at
+ * 2.5x volume moves nothing.
  *
  * Detection only sees the parameters of templates the scorer asks the miner for: `slots()` lists
  * this rule's, so the pipeline can extract them as well.
@@ -71,9 +85,11 @@ export class NumericRule implements RuleDetector {
       const s = m.slots.get(slot);
       if (!s || v.n === 0) continue;
       const mean = v.sum / v.n;
-      const z = Math.abs(mean - s.center) / Math.sqrt(s.within / v.n + s.between + MIN_SHIFT * MIN_SHIFT);
+      const spread = Math.sqrt(s.within / v.n + s.between + MIN_SHIFT * MIN_SHIFT);
+      const z = Math.abs(mean - s.center) / spread;
       if (z < 2) continue;
-      const val = normalUpper(z) - Math.LOG10E * Math.LN2;
+      const normal = normalUpper(z) - Math.LOG10E * Math.LN2;
+      const val = s.means ? Math.min(normal, s.means.surprise(mean, MIN_TAIL_SCALE)) : normal;
       if (val > best) {
         best = val;
         bestSlot = slot;
@@ -104,14 +120,21 @@ export class NumericRule implements RuleDetector {
   toJSON(): NumericJSON {
     return {
       rule: 'numeric',
-      models: this.models.toJSON((m) => [...m.slots].map(([k, s]) => [k, s.center, s.within, s.between])),
+      models: this.models.toJSON((m) =>
+        [...m.slots].map(([k, s]): SlotJSON => [k, s.center, s.within, s.between, s.means?.toJSON()]),
+      ),
     };
   }
 
   static fromJSON(json: NumericJSON, ctx: RuleContext = {}): NumericRule {
     return new NumericRule(
-      PerStream.fromJSON(json.models, (j: [string, number, number, number][]) => ({
-        slots: new Map(j.map(([k, center, within, between]) => [k, { center, within, between }])),
+      PerStream.fromJSON(json.models, (j: SlotJSON[]) => ({
+        slots: new Map(
+          j.map(([k, center, within, between, means]) => [
+            k,
+            { center, within, between, means: means ? ValueDistribution.fromJSON(means) : undefined },
+          ]),
+        ),
       })),
       ctx,
     );
@@ -158,7 +181,12 @@ function fitModel(units: Unit[]): Model {
     const within = a.df > 0 ? a.ss / a.df : 0;
     const mad = median(a.means.map((x) => Math.abs(x - center))) * 1.4826;
     const sampling = median(a.ns.map((n) => within / n));
-    slots.set(slot, { center, within, between: Math.max(0, mad * mad - sampling) });
+    slots.set(slot, {
+      center,
+      within,
+      between: Math.max(0, mad * mad - sampling),
+      means: ValueDistribution.fit(a.means),
+    });
   }
   return { slots };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newUnit, type Unit } from './unit';
-import { repeatedUnits, unitPattern } from './unit-patterns';
+import { largestRepeat, repeatedUnits, unitPattern } from './unit-patterns';
 
 function unit(stream: string, counts: Record<string, number>): Unit {
   const u = newUnit(stream, `k${Math.random()}`, 'session', 0);
@@ -20,5 +20,11 @@ describe('unit patterns', () => {
     const twice = [1, 2].map(() => unit('a', { x: 1 }));
     const found = repeatedUnits([...common, ...twice, unit('a', { z: 1 })], 3);
     expect([...found]).toEqual(common);
+  });
+
+  it('counts the most times one pattern occurs', () => {
+    expect(largestRepeat([])).toBe(0);
+    const us = [unit('a', { x: 1 }), unit('a', { x: 1 }), unit('a', { y: 1 }), unit('a', { x: 1 })];
+    expect(largestRepeat(us)).toBe(3);
   });
 });

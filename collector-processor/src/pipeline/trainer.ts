@@ -17,7 +17,7 @@ import { fitRules, type Rules } from '../score/rules/registry';
 import { rareErrorUnits } from '../score/rare-errors';
 import { RULE_NAMES, type RuleName } from '../score/rules/rule';
 import type { Unit } from '../features/unit';
-import { repeatedUnits } from '../features/unit-patterns';
+import { largestRepeat, repeatedUnits } from '../features/unit-patterns';
 import type { LogRecord } from '../record';
 import { resolveInputs } from '../ingest/file-input';
 import { MiningRun } from '../mine/mine-inputs';
@@ -43,6 +43,8 @@ export interface TrainSummary {
   heldOutUnits: number;
   /** Training units that looked like incidents and were neither fitted nor used to calibrate. */
   leftOutUnits: number;
+  /** Fewest repeats of one pattern that made it a mode of the baseline, never left out. */
+  modeRepeats: number;
   templates: number;
   streams: number;
   seconds: number;
@@ -163,8 +165,13 @@ async function fitBundle(
   // every model, since a peak hour's windows are extreme for most of them and are normal. A pattern
   // the baseline repeats line for line at twice the false-alarm rate's share of its units is how
   // the system works (a block read by many clients): left out, each later one would be flagged,
-  // and that alone would exceed the configured rate.
-  const modes = repeatedUnits([...fit, ...held], modeCount(fit.length + held.length, falseAlarmRate));
+  // and that alone would exceed the configured rate. Unless incidents repeat as often: the units
+  // read as a rare error show how many times one incident's pattern recurs in this baseline.
+  const modeRepeats = Math.max(
+    modeCount(fit.length + held.length, falseAlarmRate),
+    1 + largestRepeat([...suspects].map((i) => units[i]!)),
+  );
+  const modes = repeatedUnits([...fit, ...held], modeRepeats);
   const trim = (of: Unit[]) => ({
     votes: opts.unit.kind === 'session' ? MODEL_NAMES.length - 1 : MODEL_NAMES.length,
     keep: (i: number) => modes.has(of[i]!),
@@ -197,6 +204,7 @@ async function fitBundle(
     units: units.length,
     heldOutUnits: held.length - heldOut.size,
     leftOutUnits: suspects.size + fitOut.size + heldOut.size,
+    modeRepeats,
     templates: space.templates.length,
     streams: Object.keys(store).length,
     seconds: Math.round(seconds * 10) / 10,

@@ -1,13 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from './metrics';
 import { binarySkipReason, startDaemon, waitFor } from './testing/daemon';
+import { documentedMetrics } from './testing/documented-metrics';
 import { freePort } from './testing/free-port';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 interface Sample {
   name: string;
@@ -28,19 +26,6 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
     samples.push({ name: s[1]!, labels, value: Number(s[3]) });
   }
   return { types, samples };
-}
-
-/** The metrics table of docs/metrics.md: the contract this module must match exactly. */
-async function documentedMetrics(): Promise<Map<string, { type: string; labels: string[] }>> {
-  const doc = await readFile(path.join(repoRoot, 'docs/metrics.md'), 'utf8');
-  const out = new Map<string, { type: string; labels: string[] }>();
-  for (const m of doc.matchAll(/^\|\s*`(logsieve_\w+)`\s*\|\s*(\w+)\s*\|([^|]*)\|/gm)) {
-    // "stage (`decode_mine`, `score`)": the label names, without their value lists.
-    const names = m[3]!.replace(/\([^)]*\)/g, '').trim();
-    const labels = names ? names.split(',').map((l) => l.trim()) : [];
-    out.set(m[1]!, { type: m[2]!, labels: labels.sort() });
-  }
-  return out;
 }
 
 /** Records one of everything. */

@@ -6,6 +6,8 @@ import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnomalyEvent } from '../anomaly-event';
+import { documentedMetrics } from '../emit/testing/documented-metrics';
+import { parseExposition } from './testing/prometheus-text';
 import { errorBurst, normalMinute, startMinutesAgo } from './testing/service-traffic';
 
 const bin = resolve(import.meta.dirname, '../../bin/logsieve.js');
@@ -67,6 +69,7 @@ describe('logsieve serve on embedded defaults', () => {
           LOGSIEVE_SERVER__PORTS__METRICS: String(ports.metrics),
           LOGSIEVE_MODEL__BASELINE_MINUTES: '30',
           LOGSIEVE_MODEL__BASELINE_MIN_UNITS: '60',
+          LOGSIEVE_LIMITS__MAX_TEMPLATES_PER_STREAM: '100',
           LOGSIEVE_LOG__LEVEL: 'warn',
         },
         stdio: ['ignore', 'inherit', 'inherit'],
@@ -186,5 +189,37 @@ describe('logsieve serve on embedded defaults', () => {
     expect(metrics).toMatch(/reason="unsupported_media_type"/);
     expect(metrics).toMatch(/reason="too_large"/);
     expect((await fetch(rest('/healthz'))).status).toBe(200);
+  });
+
+  it('exports every metric docs/metrics.md documents, as documented, after real traffic', async () => {
+    // A producer whose clock is 75 years ahead, and one logging more kinds of line than the limit.
+    await post('clock', [
+      JSON.stringify({ time: '2100-01-01T00:00:00Z', level: 'info', msg: 'clock ahead' }),
+    ]);
+    await post(
+      'flood',
+      // Lines of different lengths never share a template.
+      Array.from({ length: 150 }, (_, i) => Array.from({ length: i + 1 }, () => 'step').join(' ')),
+    );
+    const scrape = async () => (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
+    await until(
+      'the clamp and overflow counts',
+      async () => ((await scrape()).match(/time_clamped|templates_overflow/g)?.length ?? 0) >= 4 || undefined,
+      30_000,
+    );
+    const text = await scrape();
+    const { samples, invalid } = parseExposition(text);
+    expect(invalid).toEqual([]);
+    const missing: string[] = [];
+    for (const [name, doc] of await documentedMetrics()) {
+      const type = new RegExp(`^# TYPE ${name} (\\w+)$`, 'm').exec(text)?.[1];
+      if (type === undefined) missing.push(name);
+      else expect(type, name).toBe(doc.type);
+      const own = samples.filter((x) => x.name === name || x.name.startsWith(`${name}_`));
+      for (const x of own)
+        for (const l of x.labels.keys()) if (l !== 'le') expect(doc.labels, name).toContain(l);
+    }
+    // The Kafka input's two are scraped by service-kafka.test.ts, against librdkafka's mock cluster.
+    expect(missing).toEqual(['logsieve_kafka_messages_duplicate_total', 'logsieve_kafka_consumer_lag']);
   });
 });

@@ -40,7 +40,7 @@ describe('novelty rule', () => {
     const errors: number[] = [];
     for (let i = 0; i <= WARMUP_UNITS; i++) {
       const u = webWindow('web', 400 + i, r, {
-        extra: [...repeat(5, { id: 'started v2', sev: 9 }), ...repeat(5, { id: 'oom', sev: 21 })],
+        extra: [...repeat(5, { id: 'cache warmed v2', sev: 9 }), ...repeat(5, { id: 'oom', sev: 21 })],
       });
       const s = live.score(u);
       scores.push(s.value);
@@ -52,6 +52,25 @@ describe('novelty rule', () => {
     // After the warm-up only the error template scores.
     expect(scores[WARMUP_UNITS]).toBeCloseTo(errors[WARMUP_UNITS]!, 6);
     expect(errors[WARMUP_UNITS]).toBeCloseTo(errors[0]!, 6);
+  });
+
+  it('takes a new INFO line of a process starting or stopping as a deploy, not as news', () => {
+    const deploy = webWindow('web', 500, r, {
+      extra: [
+        { id: 'down', sev: 9, body: '[main] shutting down: received SIGTERM' },
+        { id: 'up', sev: 9, body: 'server started port=8080 version=2.4.0' },
+      ],
+    });
+    expect(rule.score(deploy).value).toBe(0);
+    const news = webWindow('web', 501, r, {
+      extra: [{ id: 'cache', sev: 9, body: 'cache evicted 40 keys' }],
+    });
+    expect(rule.score(news).value).toBeGreaterThan(0);
+    // A stop that reads as a failure is no routine stop.
+    const crash = webWindow('web', 502, r, {
+      extra: [{ id: 'crash', sev: 9, body: 'worker stopped: fatal error, out of memory' }],
+    });
+    expect(rule.score(crash).value).toBeGreaterThan(1);
   });
 
   it('keeps models per stream in a Map (a stream named constructor) and round-trips JSON', () => {

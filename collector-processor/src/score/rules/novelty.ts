@@ -41,6 +41,9 @@ export interface NoveltyJSON {
  * words, whichever is higher: a new INFO-level "Exception in receiveBlock" is not routine) and by
  * its line count in decades.
  *
+ * A new line below WARN that reads as a process starting or stopping ("server started",
+ * "shutting down: received SIGTERM") counts for nothing: each deploy brings its own.
+ *
  * Warm-up: a new template below ERROR that has already appeared in earlier units of the stream
  * counts half as much per such unit and not at all after WARMUP_UNITS of them, so a deploy's new
  * INFO lines and new parameter values stop scoring once they have shown up a few times. ERROR and
@@ -72,6 +75,8 @@ export class NoveltyRule implements RuleDetector {
       if (m.known.has(id)) continue;
       fresh++;
       const band = this.lexicon.strongest(id, u);
+      // "server started version=2.4.0": every deploy brings its own; not an incident by itself.
+      if (band < LEXICON_WARN && this.lexicon.lifecycle(id, u)) continue;
       let w = band >= LEXICON_ERROR ? 1 : band === LEXICON_WARN ? WEIGHT_WARN : WEIGHT_LOW;
       if (band < LEXICON_ERROR) {
         const k = seen?.get(id) ?? 0;

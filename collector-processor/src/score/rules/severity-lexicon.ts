@@ -30,6 +30,18 @@ const NEGATED =
 /** Words that say an error was handled: it stays worth a look (warn), not a page. */
 const HANDLED = /\b(?:corrected|recovered|resolved|succeeded|retrying|will retry)\b/i;
 
+/**
+ * A process starting, stopping or announcing itself: how a deploy or a restart reads. Such a line
+ * is new with each new version and is no incident by itself (a crash loop shows in the volume and
+ * in the errors around it).
+ */
+const LIFECYCLE =
+  /\b(?:start(?:ing|ed)?|stop(?:ping|ped)?|shut(?:ting)?\s*down|restart(?:ing|ed)?|listening|ready|initiali[sz](?:ing|ed)|boot(?:ing|ed)?|version|sig(?:term|hup|int)|reload(?:ing|ed)?|connected to|drain(?:ing|ed))\b/i;
+
+export function readsAsLifecycle(text: string): boolean {
+  return LIFECYCLE.test(text);
+}
+
 export function lexiconBand(text: string): number {
   const t = text.replace(NEGATED, ' ');
   if (FATAL.test(t)) return LEXICON_FATAL;
@@ -45,6 +57,7 @@ export function lexiconBand(text: string): number {
  */
 export class LexiconCache {
   private readonly bands = new Map<string, number>();
+  private readonly lifecycles = new Map<string, boolean>();
 
   constructor(
     private readonly templateText?: (id: string) => string | undefined,
@@ -52,14 +65,23 @@ export class LexiconCache {
   ) {}
 
   band(id: string, u: Unit): number {
-    let b = this.bands.get(id);
-    if (b === undefined) {
+    return this.memo(this.bands, id, u, lexiconBand, 0);
+  }
+
+  /** Whether the template reads as a process starting or stopping (readsAsLifecycle). */
+  lifecycle(id: string, u: Unit): boolean {
+    return this.memo(this.lifecycles, id, u, readsAsLifecycle, false);
+  }
+
+  private memo<T>(memo: Map<string, T>, id: string, u: Unit, read: (text: string) => T, none: T): T {
+    let v = memo.get(id);
+    if (v === undefined) {
       const t = this.templateText?.(id) ?? u.examples.get(id);
-      b = t ? lexiconBand(t) : 0;
-      if (this.bands.size >= this.max) this.bands.clear();
-      this.bands.set(id, b);
+      v = t ? read(t) : none;
+      if (memo.size >= this.max) memo.clear();
+      memo.set(id, v);
     }
-    return b;
+    return v;
   }
 
   /** The higher of the header's band and the words': a new INFO-level "Exception in ..." reads as an error. */

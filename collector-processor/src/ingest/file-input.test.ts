@@ -39,6 +39,23 @@ describe('resolveInputs', () => {
     expect(resolveInputs([path.join(dir, 'packed.log.gz')])[0]!.stream).toBe('packed.log');
   });
 
+  it('tells files of the same name in different folders apart by their folders', () => {
+    for (const f of ['api', 'worker']) {
+      mkdirSync(path.join(dir, 'same', f), { recursive: true });
+      writeFileSync(path.join(dir, 'same', f, 'app.log'), 'x\n');
+    }
+    const api = path.join(dir, 'same', 'api', 'app.log');
+    expect(
+      resolveInputs([api, path.join(dir, 'same', 'worker', 'app.log'), path.join(dir, 'plain.log')]),
+    ).toEqual([
+      { stream: 'api/app.log', path: api },
+      { stream: 'worker/app.log', path: path.join(dir, 'same', 'worker', 'app.log') },
+      { stream: 'plain.log', path: path.join(dir, 'plain.log') },
+    ]);
+    // The same file twice is one stream.
+    expect(resolveInputs([api, api]).map((i) => i.stream)).toEqual(['app.log', 'app.log']);
+  });
+
   it('throws a CliError for no input, a missing path, an empty folder', () => {
     expect(() => resolveInputs([])).toThrow(CliError);
     expect(() => resolveInputs([path.join(dir, 'missing.log')])).toThrow(/missing\.log: no such file/);

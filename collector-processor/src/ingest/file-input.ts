@@ -9,7 +9,10 @@ import { LineSplitter } from './line-splitter';
 
 /** One input of a CLI run: a file (plain or gzip) or stdin, read as one stream. */
 export interface InputSource {
-  /** Stream name: the file's base name (without .gz), `stdin` for `-`. */
+  /**
+   * Stream name: the file's base name (without .gz), `stdin` for `-`; files of the same base name in
+   * different folders are told apart by their folders (`api/app.log`, `worker/app.log`).
+   */
   stream: string;
   /** File path, or `-` for stdin. */
   path: string;
@@ -63,7 +66,32 @@ export function resolveInputs(paths: string[]): InputSource[] {
       for (const f of files) out.push({ stream: streamName(f), path: checkReadable(f) });
     } else out.push({ stream: streamName(p), path: checkReadable(p) });
   }
-  return out;
+  return distinctStreams(out);
+}
+
+/** Renames inputs whose base names collide to their shortest distinct trailing paths. */
+function distinctStreams(inputs: InputSource[]): InputSource[] {
+  const byName = new Map<string, Set<string>>();
+  for (const i of inputs) {
+    if (i.path === '-') continue;
+    const paths = byName.get(i.stream) ?? new Set<string>();
+    byName.set(i.stream, paths.add(path.resolve(i.path)));
+  }
+  const renamed = new Map<string, string>();
+  for (const paths of byName.values()) {
+    if (paths.size < 2) continue;
+    const parts = [...paths].map((p) => p.split(path.sep).filter(Boolean));
+    for (let k = 2; ; k++) {
+      const names = parts.map((ps) => ps.slice(-k).join('/').replace(/\.gz$/, ''));
+      if (new Set(names).size === names.length || k >= Math.max(...parts.map((ps) => ps.length))) {
+        [...paths].forEach((p, i) => renamed.set(p, names[i]!));
+        break;
+      }
+    }
+  }
+  return inputs.map((i) =>
+    i.path === '-' ? i : { ...i, stream: renamed.get(path.resolve(i.path)) ?? i.stream },
+  );
 }
 
 /** Opens and reads the first bytes now, so a permission problem is reported before any work. */

@@ -112,12 +112,15 @@ export class NoveltyRule implements RuleDetector {
   }
 
   /**
-   * Whether a new template has warmed up in the unit's stream (below ERROR, seen in
-   * WARMUP_UNITS earlier units): the models may then take its lines as routine, as this rule does.
+   * Whether a new template is routine already in the unit's stream: below ERROR and seen in
+   * WARMUP_UNITS earlier units, or below WARN and reading as a process starting or stopping. The
+   * models may then take its lines as routine, as this rule does.
    */
   acquainted(u: Unit, id: string): boolean {
-    if ((this.seen.get(u.stream)?.get(id) ?? 0) < WARMUP_UNITS) return false;
-    return this.lexicon.strongest(id, u) < LEXICON_ERROR;
+    const band = this.lexicon.strongest(id, u);
+    if (band >= LEXICON_ERROR) return false;
+    if (band < LEXICON_WARN && this.lexicon.lifecycle(id, u)) return true;
+    return (this.seen.get(u.stream)?.get(id) ?? 0) >= WARMUP_UNITS;
   }
 
   /** Warm-up state, for the service to snapshot with the stream. */

@@ -9,8 +9,8 @@
  *    holds fewer than 20 % of that median.
  * Nothing here is fitted on test labels; the constants are the issue's.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { logsieve } from './core';
 
 export const Z_LIMIT = 6;
@@ -54,34 +54,51 @@ export function baselineScript(o: BaselineInput): Map<string, boolean> {
   return out;
 }
 
-/** Runs `logsieve parse` once over all files and splits its records back into train and test. */
+/**
+ * Runs `logsieve parse` once over all lines and splits its records back into train and test. The
+ * training and test files of a stream share its name in two folders; joined into one file per name
+ * (training lines first) they are mined together, as one stream.
+ */
 function parseAll(
   train: string[],
   test: string[],
   workDir: string,
   timeOf?: (raw: string) => number | null,
 ): { train: LineInfo[]; test: LineInfo[] } {
+  const lines = (f: string) =>
+    readFileSync(f, 'utf8')
+      .replace(/\r?\n$/, '')
+      .split(/\r?\n/);
+  const streams = new Map<string, { lines: string[]; trainLines: number }>();
+  const of = (f: string) => {
+    const name = basename(f);
+    return streams.get(name) ?? streams.set(name, { lines: [], trainLines: 0 }).get(name)!;
+  };
+  for (const f of train) {
+    const s = of(f);
+    s.lines.push(...lines(f));
+    s.trainLines = s.lines.length;
+  }
+  for (const f of test) of(f).lines.push(...lines(f));
+  const dir = join(workDir, 'baseline-input');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, s] of streams) writeFileSync(join(dir, name), s.lines.join('\n') + '\n');
   const out = join(workDir, 'baseline-parse.jsonl');
-  logsieve(['parse', '--input', ...train, ...test, '--out', out]);
-  const files = [...train, ...test];
-  const texts = files.map((f) => readFileSync(f, 'utf8').split(/\r?\n/));
+  logsieve(['parse', '--input', dir, '--out', out]);
   const result = { train: [] as LineInfo[], test: [] as LineInfo[] };
-  let file = 0;
-  let prevLine = 0;
   for (const l of readFileSync(out, 'utf8').split('\n')) {
     if (!l) continue;
     const r = JSON.parse(l) as Parsed;
-    // Records come in input order; a line number that does not grow starts the next file.
-    if (r.line <= prevLine) file++;
-    prevLine = r.line;
-    const raw = texts[file]?.[r.line - 1] ?? '';
+    const s = streams.get(r.stream)!;
+    const raw = s.lines[r.line - 1] ?? '';
     const info: LineInfo = {
       stream: r.stream,
       timeMs: timeOf ? timeOf(raw) : r.time ? Date.parse(r.time) : null,
       template: `${r.stream}\u0000${r.template_id}`,
       raw,
     };
-    (file < train.length ? result.train : result.test).push(info);
+    (r.line <= s.trainLines ? result.train : result.test).push(info);
   }
   return result;
 }

@@ -33,6 +33,19 @@ describe('json lines', () => {
     expect(f.decode('{"__REALTIME_TIMESTAMP":"1714557600000000","MESSAGE":"x"}')!.timeMs).toBe(1714557600000);
   });
 
+  it('reads journald export PRIORITY as a syslog severity code', () => {
+    const line = (p: string) =>
+      `{"__REALTIME_TIMESTAMP":"1714557600000000","PRIORITY":${p},"SYSLOG_IDENTIFIER":"sshd","MESSAGE":"x"}`;
+    expect(f.decode(line('"3"'))).toMatchObject({
+      severityNumber: Severity.ERROR,
+      severityText: 'err',
+      component: 'sshd',
+    });
+    expect(f.decode(line('"4"'))!.severityNumber).toBe(Severity.WARN);
+    expect(f.decode(line('"6"'))!.severityNumber).toBe(Severity.INFO);
+    expect(f.decode(line('2'))!.severityNumber).toBe(Severity.FATAL);
+  });
+
   it('uses the whole object as message when there is no message field', () => {
     expect(f.decode('{"a":1,"b":"x"}')!.body).toBe('{"a":1,"b":"x"}');
   });

@@ -1,6 +1,6 @@
 import type { Decoded, LineFormat } from './decoded';
 import { dataRecord, ownValue } from '../data-keys';
-import { jsonLevel } from './severity';
+import { journaldPriority, jsonLevel } from './severity';
 import { validTimeMs } from './event-time';
 import { parseLooseTime } from './loose-time';
 import { safeText } from '../safe-text';
@@ -72,7 +72,9 @@ export function jsonFormat(nowMs?: number): LineFormat {
       if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return null;
       const rec = obj as Record<string, unknown>;
       const msg = pick(rec, MESSAGE_KEYS);
-      const level = jsonLevel(pick(rec, LEVEL_KEYS)?.[1]);
+      const levelField = pick(rec, LEVEL_KEYS);
+      const level =
+        levelField?.[0] === 'PRIORITY' ? journaldPriority(levelField[1]) : jsonLevel(levelField?.[1]);
       const time = pick(rec, TIME_KEYS);
       // The line's keys are data: `__proto__` must be an attribute, not the object's prototype.
       const attributes = dataRecord<unknown>();

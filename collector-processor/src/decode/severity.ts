@@ -79,6 +79,14 @@ export function httpStatusSeverity(status: number): { number: number; text: stri
   return { number: Severity.INFO, text: 'INFO' };
 }
 
+/** journald's PRIORITY: a syslog severity code 0-7, written as a string ("3" is err). */
+export function journaldPriority(value: unknown): { number: number; text: string } {
+  const code = typeof value === 'string' && /^[0-7]$/.test(value) ? Number(value) : value;
+  if (typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 7)
+    return syslogSeverity(code);
+  return jsonLevel(value);
+}
+
 /** JSON loggers write levels as words or numbers (pino/bunyan 10..60). */
 export function jsonLevel(value: unknown): { number: number; text: string } {
   if (typeof value === 'number') {

@@ -122,31 +122,13 @@ async function fitBundle(
     for (const id of u.counts.keys()) if (!text.has(id)) text.set(id, stage.templateText(id) ?? '');
   const space = FeatureSpace.fit(units, text);
 
-  // A canonical order first, so the held-back split depends on the seed alone, not on the order
-  // in which the assigner happened to close units.
-  units.sort(
-    (a, b) =>
-      a.startMs - b.startMs ||
-      (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) ||
-      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
   const falseAlarmRate = opts.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
-  const order = shuffle(units.length, seed);
-  const nHeld = heldOutSize(units.length, falseAlarmRate);
   // A baseline holds a few incidents: they are left out of fitting (the models would learn them)
   // and of calibration (they would set the threshold at their own level). First the units that
   // read as a rare error, then (below) those extreme for every model; see rareErrorUnits and
   // consensusOutliers.
   const suspects = rareErrorUnits(units, (id) => stage.templateText(id));
-  const kept = (i: number) => !suspects.has(i);
-  const held = order
-    .slice(0, nHeld)
-    .filter(kept)
-    .map((i) => units[i]!);
-  const fit = order
-    .slice(nHeld)
-    .filter(kept)
-    .map((i) => units[i]!);
+  const { fit, held } = splitUnits(units, suspects, seed, falseAlarmRate);
   log(
     `${units.length} units (${fit.length} to fit, ${held.length} held back for calibration, ${suspects.size} read as a rare error), ${space.dims} features`,
   );
@@ -162,16 +144,12 @@ async function fitBundle(
     });
   let trained = await detectorsFor(fit);
   // Sessions (a block, a request) that all but one model find extreme are incidents; windows need
-  // every model, since a peak hour's windows are extreme for most of them and are normal. A pattern
-  // the baseline repeats line for line at twice the false-alarm rate's share of its units is how
-  // the system works (a block read by many clients): left out, each later one would be flagged,
-  // and that alone would exceed the configured rate. Unless incidents repeat as often: the units
-  // read as a rare error show how many times one incident's pattern recurs in this baseline.
-  const modeRepeats = Math.max(
-    modeCount(fit.length + held.length, falseAlarmRate),
-    1 + largestRepeat([...suspects].map((i) => units[i]!)),
+  // every model, since a peak hour's windows are extreme for most of them and are normal.
+  const { modes, modeRepeats } = baselineModes(
+    [...fit, ...held],
+    [...suspects].map((i) => units[i]!),
+    falseAlarmRate,
   );
-  const modes = repeatedUnits([...fit, ...held], modeRepeats);
   const trim = (of: Unit[]) => ({
     votes: opts.unit.kind === 'session' ? MODEL_NAMES.length - 1 : MODEL_NAMES.length,
     keep: (i: number) => modes.has(of[i]!),
@@ -209,30 +187,58 @@ async function fitBundle(
     streams: Object.keys(store).length,
     seconds: Math.round(seconds * 10) / 10,
   };
-  const manifest: BundleManifest = {
-    format: BUNDLE_FORMAT,
-    version,
+  const manifest = bundleManifest({
+    training: { ...summary, seed, truncatedLines: opts.truncated },
     createdAt,
-    logsieveVersion: '0.1.0',
     unit: opts.unit,
-    training: { ...summary, seed, truncatedLines: opts.truncated } as unknown as Record<string, number>,
-    features: space.toJSON(),
-    ensemble: ensemble.toJSON(),
-    threshold: { falseAlarmRate, minScore: Math.round(scoreFromP(falseAlarmRate) * 100) / 100 },
-    models: Object.fromEntries(
-      MODEL_NAMES.map((m) => [m, { file: `${m}.onnx`, card: trained.cards[m] }]),
-    ) as BundleManifest['models'],
-    extra: { detectors: trained.meta, rules: rules.toJSON() },
-    templates: 'templates.json',
-  };
+    space,
+    ensemble,
+    falseAlarmRate,
+    trained,
+    rules,
+  });
   await writeBundle(opts.out, manifest, trained.onnx, store);
   log(`wrote bundle ${version} to ${opts.out} in ${summary.seconds} s`);
   return summary;
 }
 
+type Trained = Awaited<ReturnType<typeof trainDetectors>>;
+
+/** The bundle's manifest: what was trained, on what, and the threshold its calibration gives. */
+function bundleManifest(b: {
+  training: TrainSummary & { seed: number; truncatedLines: number };
+  createdAt: string;
+  unit: UnitSpec;
+  space: FeatureSpace;
+  ensemble: Ensemble;
+  falseAlarmRate: number;
+  trained: Trained;
+  rules: Rules;
+}): BundleManifest {
+  return {
+    format: BUNDLE_FORMAT,
+    version: b.training.version,
+    createdAt: b.createdAt,
+    logsieveVersion: '0.1.0',
+    unit: b.unit,
+    training: b.training as unknown as Record<string, number>,
+    features: b.space.toJSON(),
+    ensemble: b.ensemble.toJSON(),
+    threshold: {
+      falseAlarmRate: b.falseAlarmRate,
+      minScore: Math.round(scoreFromP(b.falseAlarmRate) * 100) / 100,
+    },
+    models: Object.fromEntries(
+      MODEL_NAMES.map((m) => [m, { file: `${m}.onnx`, card: b.trained.cards[m] }]),
+    ) as BundleManifest['models'],
+    extra: { detectors: b.trained.meta, rules: b.rules.toJSON() },
+    templates: 'templates.json',
+  };
+}
+
 /** Raw scores of each model on the units, from a freshly trained set of detectors. */
 async function scoreUnits(
-  trained: Awaited<ReturnType<typeof trainDetectors>>,
+  trained: Trained,
   units: Unit[],
   space: FeatureSpace,
 ): Promise<Record<ModelName, Float32Array>> {
@@ -267,9 +273,46 @@ function withoutUnits(raw: Record<ModelName, Float32Array>, out: Set<number>): R
   return kept;
 }
 
-/** Fewest repeats of a pattern that make it a mode of the baseline (see fitBundle). */
-function modeCount(units: number, falseAlarmRate: number): number {
-  return Math.max(MIN_MODE, Math.ceil(2 * falseAlarmRate * units));
+/**
+ * The held-back and fitting units, the suspects left out: in a canonical order first, so the split
+ * depends on the seed alone, not on the order in which the assigner happened to close units.
+ */
+function splitUnits(
+  units: Unit[],
+  suspects: Set<number>,
+  seed: number,
+  falseAlarmRate: number,
+): { fit: Unit[]; held: Unit[] } {
+  units.sort(
+    (a, b) =>
+      a.startMs - b.startMs ||
+      (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+  const order = shuffle(units.length, seed);
+  const nHeld = heldOutSize(units.length, falseAlarmRate);
+  const pick = (is: number[]) => is.filter((i) => !suspects.has(i)).map((i) => units[i]!);
+  return { held: pick(order.slice(0, nHeld)), fit: pick(order.slice(nHeld)) };
+}
+
+/**
+ * The units no trimming may leave out. A pattern the baseline repeats line for line at twice the
+ * false-alarm rate's share of its units is how the system works (a block read by many clients):
+ * left out, each later one would be flagged, and that alone would exceed the configured rate.
+ * Unless incidents repeat as often: the units read as a rare error show how many times one
+ * incident's pattern recurs in this baseline, and a mode must recur more often.
+ */
+function baselineModes(
+  units: Unit[],
+  incidents: Unit[],
+  falseAlarmRate: number,
+): { modes: Set<Unit>; modeRepeats: number } {
+  const modeRepeats = Math.max(
+    MIN_MODE,
+    Math.ceil(2 * falseAlarmRate * units.length),
+    1 + largestRepeat(incidents),
+  );
+  return { modes: repeatedUnits(units, modeRepeats), modeRepeats };
 }
 
 /**

@@ -81,9 +81,10 @@ function distinctStreams(inputs: InputSource[]): InputSource[] {
   for (const paths of byName.values()) {
     if (paths.size < 2) continue;
     const parts = [...paths].map((p) => p.split(path.sep).filter(Boolean));
+    const deepest = Math.max(...parts.map((ps) => ps.length));
     for (let k = 2; ; k++) {
       const names = parts.map((ps) => ps.slice(-k).join('/').replace(/\.gz$/, ''));
-      if (new Set(names).size === names.length || k >= Math.max(...parts.map((ps) => ps.length))) {
+      if (new Set(names).size === names.length || k >= deepest) {
         [...paths].forEach((p, i) => renamed.set(p, names[i]!));
         break;
       }

@@ -76,7 +76,7 @@ export class NoveltyRule implements RuleDetector {
       fresh++;
       const band = this.lexicon.strongest(id, u);
       // "server started version=2.4.0": every deploy brings its own; not an incident by itself.
-      if (band < LEXICON_WARN && this.lexicon.lifecycle(id, u)) continue;
+      if (this.lifecycle(id, u, band)) continue;
       let w = band >= LEXICON_ERROR ? 1 : band === LEXICON_WARN ? WEIGHT_WARN : WEIGHT_LOW;
       if (band < LEXICON_ERROR) {
         const k = seen?.get(id) ?? 0;
@@ -119,8 +119,13 @@ export class NoveltyRule implements RuleDetector {
   acquainted(u: Unit, id: string): boolean {
     const band = this.lexicon.strongest(id, u);
     if (band >= LEXICON_ERROR) return false;
-    if (band < LEXICON_WARN && this.lexicon.lifecycle(id, u)) return true;
+    if (this.lifecycle(id, u, band)) return true;
     return (this.seen.get(u.stream)?.get(id) ?? 0) >= WARMUP_UNITS;
+  }
+
+  /** A new line below WARN that reads as a process starting or stopping: how a deploy reads. */
+  private lifecycle(id: string, u: Unit, band: number): boolean {
+    return band < LEXICON_WARN && this.lexicon.lifecycle(id, u);
   }
 
   /** Warm-up state, for the service to snapshot with the stream. */

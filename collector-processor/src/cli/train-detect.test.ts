@@ -122,8 +122,10 @@ describe('logsieve train and detect', () => {
         'new_values',
         'novelty',
         'numeric',
+        'numeric_recent',
         'order',
         'rate_share',
+        'rate_share_recent',
         'severity',
         'silence',
       ]);

@@ -1,6 +1,6 @@
 import { dataRecord, ownValue } from '../data-keys';
 import type { Unit } from './unit';
-import { isCounter, isFieldSlot, slotTemplate } from './slot';
+import { isCounter, isFieldSlot, isRouteSlot, slotTemplate } from './slot';
 
 /** Fixed columns after the template counts. */
 const FIXED = [
@@ -123,7 +123,8 @@ export class FeatureSpace {
         // Named fields are the rules' (per route, against their own spread): as model columns, a
         // rare error line's duration alone made every window holding one an outlier.
         const id = slotTemplate(slot);
-        if (isFieldSlot(slot) || !kept.has(id) || n < 0.95 * total.get(id)!) return false;
+        if (isFieldSlot(slot) || isRouteSlot(slot) || !kept.has(id) || n < 0.95 * total.get(id)!)
+          return false;
         const tr = trend.get(slot)!;
         return !isCounter(tr.times, tr.means);
       })

@@ -1,11 +1,11 @@
 /**
  * Where a unit keeps a parameter's values. A position in the message: "<templateId>#<index>". A
- * named field of a structured line (JSON, logfmt, OTLP attributes): "<templateId>#@<field>", and
- * for a number also per endpoint, "<templateId>#@<field>|<route>", so one slow route is not
- * averaged away by the others. Template ids hold no '#'.
+ * named field of a structured line (JSON, logfmt, OTLP attributes): "<templateId>#@<field>". A
+ * number also per endpoint, "<templateId>#<index>|<route>" or "<templateId>#@<field>|<route>", so
+ * one slow route is not averaged away by the others. Template ids hold no '#'.
  */
-export function positionSlot(templateId: string, index: number): string {
-  return `${templateId}#${index}`;
+export function positionSlot(templateId: string, index: number, route?: string): string {
+  return route === undefined ? `${templateId}#${index}` : `${templateId}#${index}|${route}`;
 }
 
 export function fieldSlot(templateId: string, field: string, route?: string): string {
@@ -15,6 +15,33 @@ export function fieldSlot(templateId: string, field: string, route?: string): st
 /** Whether the slot holds a named field of a structured line (rules read those; the models do not). */
 export function isFieldSlot(slot: string): boolean {
   return slot.charCodeAt(slot.indexOf('#') + 1) === 64; // '@'
+}
+
+/** Whether the slot holds one endpoint's numbers (rules read those; the models do not). */
+export function isRouteSlot(slot: string): boolean {
+  return slot.includes('|', slot.indexOf('#'));
+}
+
+/** Path segments that name one thing (a number, a long hex id, a UUID), not an endpoint. */
+const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const MAX_ROUTE = 64;
+
+/** An HTTP request line's method and path (an access log's "GET /api/orders/1234?x=1 HTTP/1.1"). */
+const REQUEST_LINE = /\b(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) (\/[^\s?#]*)/;
+
+/**
+ * The endpoint of the request a line records: its path with ids masked, "/api/orders/{id}". None
+ * when the line holds no request line (a path elsewhere, a file or an address, is no endpoint) or
+ * the path is too long to be a route.
+ */
+export function requestRoute(line: string): string | undefined {
+  const m = REQUEST_LINE.exec(line);
+  if (!m) return undefined;
+  const route = m[1]!
+    .split('/')
+    .map((seg) => (ID_SEGMENT.test(seg) ? '{id}' : seg))
+    .join('/');
+  return route.length <= MAX_ROUTE ? route : undefined;
 }
 
 export function slotTemplate(slot: string): string {
@@ -69,8 +96,11 @@ export function slotInfo(
   example?: string,
 ): { name: string; suffix: string; route?: string } {
   const rest = slot.slice(slot.indexOf('#') + 1);
-  if (!rest.startsWith('@')) return paramInfo(templateText, Number(rest), example);
   const bar = rest.indexOf('|');
+  if (!rest.startsWith('@')) {
+    const info = paramInfo(templateText, Number(bar < 0 ? rest : rest.slice(0, bar)), example);
+    return bar < 0 ? info : { ...info, route: rest.slice(bar + 1) };
+  }
   const name = bar < 0 ? rest.slice(1) : rest.slice(1, bar);
   const suffix = name.match(/[_.](ms|s|us|ns|bytes|kb|mb)$/i)?.[1] ?? '';
   return bar < 0 ? { name, suffix } : { name, suffix, route: rest.slice(bar + 1) };

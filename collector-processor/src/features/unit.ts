@@ -1,5 +1,5 @@
 import type { LogRecord } from '../record';
-import { fieldSlot, positionSlot } from './slot';
+import { fieldSlot, positionSlot, requestRoute } from './slot';
 
 /** Everything a window or session accumulates before it becomes a feature vector. */
 export interface Unit {
@@ -98,13 +98,16 @@ export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
   if (r.traceId && u.traceIds.length < MAX_TRACE_IDS && !u.traceIds.includes(r.traceId))
     u.traceIds.push(r.traceId);
   const params = r.params;
+  const route = r.severityNumber < ERROR_SEVERITY ? endpoint(r) : undefined;
   if (params)
     for (let i = 0; i < params.length && i < 8; i++) {
       const p = params[i]!;
-      if (p.length <= 24 && NUMERIC.test(p)) addNumber(u, positionSlot(id, i), p);
-      else if (p.length <= MAX_VALUE_LENGTH) addValue(u, positionSlot(id, i), p);
+      if (p.length <= 24 && NUMERIC.test(p)) {
+        addNumber(u, positionSlot(id, i), p);
+        if (route !== undefined) addNumber(u, positionSlot(id, i, route), p);
+      } else if (p.length <= MAX_VALUE_LENGTH) addValue(u, positionSlot(id, i), p);
     }
-  if (r.attributes) addFields(u, id, r.attributes);
+  if (r.attributes) addFields(u, id, r.attributes, route);
 }
 
 /** Keys naming the endpoint of a request (OpenTelemetry's http.route first): numbers are kept per route too. */
@@ -113,16 +116,34 @@ const MAX_FIELDS = 16;
 /** Numbered fields that name something (a process, a port, a line) rather than measure it. */
 const IDENTIFIER_FIELD = /(?:^|[._-])(?:pid|ppid|tid|uid|gid|id|port|seq|offset|line|lineno|thread)$/i;
 
-/** Named fields of a structured line: numbers (per route as well) and categorical values. */
-function addFields(u: Unit, id: string, fields: Record<string, unknown>): void {
-  let route: string | undefined;
+/**
+ * The endpoint whose numbers a line adds to: the route it names, or its HTTP request line's path.
+ * Failed requests (an access log's 5xx) keep theirs out: a timeout's 5 s would hide the endpoint's
+ * own latency, and failures are the error share's to judge.
+ */
+function endpoint(r: LogRecord): string | undefined {
+  // Only lines with a path parameter can hold a request line: no regex for the others.
+  return (
+    routeField(r.attributes) ??
+    (r.params?.some((p) => p.charCodeAt(0) === 47) ? requestRoute(r.body) : undefined)
+  );
+}
+
+/** OpenTelemetry's SeverityNumber of ERROR. */
+const ERROR_SEVERITY = 17;
+
+/** The endpoint a structured line names (OpenTelemetry's http.route first). */
+function routeField(fields: Record<string, unknown> | undefined): string | undefined {
+  if (!fields) return undefined;
   for (const k of ROUTE_KEYS) {
     const v = fields[k];
-    if (typeof v === 'string' && v.length <= MAX_VALUE_LENGTH) {
-      route = v;
-      break;
-    }
+    if (typeof v === 'string' && v.length <= MAX_VALUE_LENGTH) return v;
   }
+  return undefined;
+}
+
+/** Named fields of a structured line: numbers (per route as well) and categorical values. */
+function addFields(u: Unit, id: string, fields: Record<string, unknown>, route: string | undefined): void {
   let n = 0;
   for (const [k, v] of Object.entries(fields)) {
     if (++n > MAX_FIELDS) break;

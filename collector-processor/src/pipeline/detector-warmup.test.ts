@@ -1,10 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rand } from '../score/rules/testing/units';
-import { detect, type UnitResult } from './detector';
-import { train } from './trainer';
+import type { UnitResult } from './detector';
+import { trainAndDetect } from './testing/windowed-run';
 
 const T0 = Date.UTC(2024, 4, 1);
 
@@ -31,29 +28,14 @@ function minute(i: number, r: () => number, deployed: boolean, restart = false):
 }
 
 describe('models after a deploy brings a new INFO line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logsieve-warmup-'));
-  const results: UnitResult[] = [];
+  let results: UnitResult[] = [];
   beforeAll(async () => {
     const r = rand(3);
     const trainLines: string[] = [];
     for (let i = 0; i < 300; i++) trainLines.push(...minute(i, r, false));
-    writeFileSync(join(dir, 'api.log'), trainLines.join('\n') + '\n');
     const testLines: string[] = [];
     for (let i = 300; i < 340; i++) testLines.push(...minute(i, r, i >= 310, i === 305));
-    // The same file name in another folder: the same stream.
-    mkdirSync(join(dir, 'test'));
-    writeFileSync(join(dir, 'test/api.log'), testLines.join('\n') + '\n');
-    await train({
-      inputs: [join(dir, 'api.log')],
-      out: join(dir, 'model'),
-      unit: { kind: 'window', windowSeconds: 60 },
-    });
-    await detect({
-      model: join(dir, 'model'),
-      inputs: [join(dir, 'test/api.log')],
-      out: join(dir, 'units.jsonl'),
-      onResult: (res) => results.push(res),
-    });
+    results = await trainAndDetect('logsieve-warmup-', trainLines, testLines);
   }, 120_000);
 
   it('stop scoring the new line once it has warmed up, as the novelty rule does', () => {

@@ -15,7 +15,8 @@ import {
 import { FeatureSpace } from '../features/feature-space';
 import { fitRules, type Rules } from '../score/rules/registry';
 import { rareErrorUnits } from '../score/rare-errors';
-import { RULE_NAMES, type RuleName } from '../score/rules/rule';
+import { RECENT_RULES, RULE_NAMES, type RuleName } from '../score/rules/rule';
+import { recentFromTimeline, recentWindows, type Recent } from '../features/recent-units';
 import type { Unit } from '../features/unit';
 import { largestRepeat, repeatedUnits } from '../features/unit-patterns';
 import type { LogRecord } from '../record';
@@ -127,6 +128,7 @@ async function fitBundle(
   // and of calibration (they would set the threshold at their own level). First the units that
   // read as a rare error, then (below) those extreme for every model; see rareErrorUnits and
   // consensusOutliers.
+  sortUnits(units);
   const suspects = rareErrorUnits(units, (id) => stage.templateText(id));
   const { fit, held } = splitUnits(units, suspects, seed, falseAlarmRate);
   log(
@@ -145,11 +147,7 @@ async function fitBundle(
   let trained = await detectorsFor(fit);
   // Sessions (a block, a request) that all but one model find extreme are incidents; windows need
   // every model, since a peak hour's windows are extreme for most of them and are normal.
-  const { modes, modeRepeats } = baselineModes(
-    [...fit, ...held],
-    [...suspects].map((i) => units[i]!),
-    falseAlarmRate,
-  );
+  const { modes, modeRepeats } = baselineModes([...fit, ...held], [...suspects], falseAlarmRate);
   const trim = (of: Unit[]) => ({
     votes: opts.unit.kind === 'session' ? MODEL_NAMES.length - 1 : MODEL_NAMES.length,
     keep: (i: number) => modes.has(of[i]!),
@@ -162,14 +160,16 @@ async function fitBundle(
   log(
     `left out as extreme for every model: ${fitOut.size} of ${fit.length} fitting units, ${heldOut.size} of ${held.length} held back; ${modes.size} units repeat a pattern and are kept`,
   );
+  const calibration = held.filter((_, i) => !heldOut.has(i));
+  const kept = new Set([...fitted, ...calibration]);
+  const recent = recentFromTimeline(units, (u) => !kept.has(u));
   // Rules learn from the fitted units; the calibration units then show their normal statistics.
   const rules = fitRules(
     fitted,
-    { templateText: (id) => stage.templateText(id), timeline: units },
+    { templateText: (id) => stage.templateText(id), timeline: units, recent },
     rulesFor(opts.unit),
   );
-  const calibration = held.filter((_, i) => !heldOut.has(i));
-  const ensemble = Ensemble.fit(withoutUnits(heldRaw, heldOut), ruleScores(rules, calibration));
+  const ensemble = Ensemble.fit(withoutUnits(heldRaw, heldOut), ruleScores(rules, calibration, recent));
 
   const seconds = (performance.now() - opts.t0) / 1000;
   const createdAt = new Date().toISOString();
@@ -254,16 +254,27 @@ async function scoreUnits(
  * Silence needs the empty windows only windows have. Order is judged in both: in windows of a busy
  * stream interleaved requests make new transitions routine, and the rule's own estimate of how
  * often a new one comes (Good-Turing) prices that in; a quiet workflow stream keeps its order.
+ * The recent-window rules need windows short enough for ten minutes to hold several.
  */
 function rulesFor(unit: UnitSpec): RuleName[] {
-  return RULE_NAMES.filter((r) => unit.kind === 'window' || r !== 'silence');
+  const windows = unit.kind === 'window';
+  const recent = windows && recentWindows(unit.windowSeconds * 1000) > 0;
+  return RULE_NAMES.filter((r) => (windows || r !== 'silence') && (recent || !RECENT_RULES.includes(r)));
 }
 
-/** Each rule's statistic on the units (pure: the rules' running state stays as fitted). */
-function ruleScores(rules: Rules, units: Unit[]): Record<string, number[]> {
+/**
+ * Each rule's statistic on the units (pure: the rules' running state stays as fitted), the
+ * recent-window rules on each unit merged with the training windows before it.
+ */
+function ruleScores(
+  rules: Rules,
+  units: Unit[],
+  recent: (u: Unit) => Recent | null,
+): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const name of rules.names) out[name] = [];
-  for (const u of units) for (const [name, s] of Object.entries(rules.score(u))) out[name]!.push(s.value);
+  for (const u of units)
+    for (const [name, s] of Object.entries(rules.score(u, recent(u)))) out[name]!.push(s.value);
   return out;
 }
 
@@ -274,24 +285,28 @@ function withoutUnits(raw: Record<ModelName, Float32Array>, out: Set<number>): R
 }
 
 /**
- * The held-back and fitting units, the suspects left out: in a canonical order first, so the split
- * depends on the seed alone, not on the order in which the assigner happened to close units.
+ * A canonical order, so the split depends on the seed alone, not on the order in which the
+ * assigner happened to close units.
  */
-function splitUnits(
-  units: Unit[],
-  suspects: Set<number>,
-  seed: number,
-  falseAlarmRate: number,
-): { fit: Unit[]; held: Unit[] } {
+function sortUnits(units: Unit[]): void {
   units.sort(
     (a, b) =>
       a.startMs - b.startMs ||
       (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) ||
       (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
+}
+
+/** The held-back and fitting units, the suspects left out. */
+function splitUnits(
+  units: Unit[],
+  suspects: Set<Unit>,
+  seed: number,
+  falseAlarmRate: number,
+): { fit: Unit[]; held: Unit[] } {
   const order = shuffle(units.length, seed);
   const nHeld = heldOutSize(units.length, falseAlarmRate);
-  const pick = (is: number[]) => is.filter((i) => !suspects.has(i)).map((i) => units[i]!);
+  const pick = (is: number[]) => is.map((i) => units[i]!).filter((u) => !suspects.has(u));
   return { held: pick(order.slice(0, nHeld)), fit: pick(order.slice(nHeld)) };
 }
 

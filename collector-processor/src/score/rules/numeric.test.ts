@@ -10,7 +10,7 @@ const TEXT: Record<string, string> = {
 const ctx = { templateText: (id: string) => TEXT[id] };
 
 /** Request lines with log-normal response times (ms) around `orders`/`users` medians. */
-function window(i: number, r: () => number, traffic = 1, ordersMs = 50, usersMs = 20) {
+function window(i: number, r: () => number, traffic = 1, ordersMs = 50, usersMs = 20, seconds = false) {
   const lines: Line[] = [];
   for (const [id, ms] of [
     ['orders', ordersMs],
@@ -20,7 +20,8 @@ function window(i: number, r: () => number, traffic = 1, ordersMs = 50, usersMs 
     for (let k = 0; k < n; k++) {
       const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
       const rt = Math.round(ms * Math.exp(0.5 * z));
-      lines.push({ id, sev: 9, params: ['200', `${rt}ms`], body: `GET /api/${id} status=200 rt=${rt}ms` });
+      const v = seconds ? (rt / 1000).toFixed(3) : `${rt}ms`;
+      lines.push({ id, sev: 9, params: ['200', v], body: `GET /api/${id} status=200 rt=${v}` });
     }
   }
   return unit('api', i, lines);
@@ -32,6 +33,19 @@ describe('numeric rule', () => {
     Array.from({ length: 120 }, (_, i) => window(i, r)),
     ctx,
   );
+
+  it('sees a latency written in seconds get 3x slower (0.05 s moves log1p by 0.09, not ln 3)', () => {
+    const rs = rand(4);
+    const secs = fitNumeric(
+      Array.from({ length: 120 }, (_, i) => window(i, rs, 1, 50, 20, true)),
+      ctx,
+    );
+    expect(secs.score(window(300, rs, 1, 150, 20, true)).value).toBeGreaterThan(8);
+    let worst = 0;
+    for (let i = 0; i < 30; i++)
+      worst = Math.max(worst, secs.score(window(400 + i, rs, 1, 52, 20, true)).value);
+    expect(worst).toBeLessThan(3);
+  });
 
   it('fires when one endpoint gets 3x slower and names it', () => {
     const s = rule.score(window(300, r, 1, 150));

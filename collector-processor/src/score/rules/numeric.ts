@@ -3,13 +3,14 @@ import {
   NOTHING,
   PerStream,
   describeTemplate,
+  overRecent,
   type PerStreamJSON,
   type RuleContext,
   type RuleDetector,
   type RuleScore,
 } from './rule';
 import { median, normalUpper } from './surprise';
-import { isCounter, slotInfo, slotTemplate } from '../../features/slot';
+import { isCounter, isRouteSlot, slotInfo, slotTemplate } from '../../features/slot';
 import { ValueDistribution, type ValueDistributionJSON } from './value-distribution';
 
 /** A slot is watched when at least this share of its template's training lines has a number there. */
@@ -20,10 +21,19 @@ const MIN_VALUES = 20;
 /** Most slots watched per stream (the most frequent). */
 const MAX_SLOTS = 256;
 /**
- * Smallest shift that counts, in ln units (0.1 = about 10 %): without it a very steady slot seen
+ * Smallest shift that counts, a share of the value (0.1 = 10 %): without it a very steady slot seen
  * many times per unit would flag a 2 % wobble.
  */
 const MIN_SHIFT = 0.1;
+
+/**
+ * What a relative change of the value is in log1p units at the slot's center, as a share of the
+ * same change in ln units: 1 for large values (log1p is ln there), less for values below one (a
+ * latency in seconds: 0.05 s x3 moves log1p by 0.09, not by ln 3). Floored for slots near zero.
+ */
+function logScale(center: number): number {
+  return Math.max(0.05, 1 - Math.exp(-center));
+}
 const DRIVER_MIN = 1.3;
 /**
  * Slowest fall allowed past the last training mean (ln units per e-fold): a guard for slots whose
@@ -49,7 +59,7 @@ interface Model {
 type SlotJSON = [string, number, number, number, ValueDistributionJSON?];
 
 export interface NumericJSON {
-  rule: 'numeric';
+  rule: 'numeric' | 'numeric_recent';
   models: PerStreamJSON<SlotJSON[]>;
 }
 
@@ -66,16 +76,24 @@ export interface NumericJSON {
  *
  * Detection only sees the parameters of templates the scorer asks the miner for: `slots()` lists
  * this rule's, so the pipeline can extract them as well.
+ *
+ * `recent` (numeric_recent): an endpoint's numbers (latency, size per route) in the window merged
+ * with its stream's recent windows, fitted on training windows merged alike, for endpoints called
+ * once or twice a window. Per endpoint only: those are per-request measurements, whose sustained
+ * shift is the incident; a queue's depth or a job's item count follows the load.
  */
 export class NumericRule implements RuleDetector {
-  readonly name = 'numeric' as const;
+  readonly name: 'numeric' | 'numeric_recent';
 
   constructor(
     private readonly models: PerStream<Model>,
     private readonly ctx: RuleContext = {},
-  ) {}
+    readonly recent = false,
+  ) {
+    this.name = recent ? 'numeric_recent' : 'numeric';
+  }
 
-  score(u: Unit): RuleScore {
+  score(u: Unit, now?: Unit): RuleScore {
     if (u.numeric.size === 0) return NOTHING;
     const m = this.models.get(u.stream);
     let best = 0;
@@ -85,11 +103,13 @@ export class NumericRule implements RuleDetector {
       const s = m.slots.get(slot);
       if (!s || v.n === 0) continue;
       const mean = v.sum / v.n;
-      const spread = Math.sqrt(s.within / v.n + s.between + MIN_SHIFT * MIN_SHIFT);
+      const scale = logScale(s.center);
+      const least = MIN_SHIFT * scale;
+      const spread = Math.sqrt(s.within / v.n + s.between + least * least);
       const z = Math.abs(mean - s.center) / spread;
-      if (z < 2) continue;
+      if (z < 2 || (now && !stillShifted(now.numeric.get(slot), mean, s.center))) continue;
       const normal = normalUpper(z) - Math.LOG10E * Math.LN2;
-      const val = s.means ? Math.min(normal, s.means.surprise(mean, MIN_TAIL_SCALE)) : normal;
+      const val = s.means ? Math.min(normal, s.means.surprise(mean, MIN_TAIL_SCALE * scale)) : normal;
       if (val > best) {
         best = val;
         bestSlot = slot;
@@ -114,12 +134,12 @@ export class NumericRule implements RuleDetector {
     const now = formatValue(Math.expm1(mean), p.suffix);
     const normal = formatValue(Math.expm1(center), p.suffix);
     const route = p.route === undefined ? '' : ` of ${p.route}`;
-    return `mean of ${p.name}${route} for "${describeTemplate(id, u, this.ctx)}" ${now} (normally ${normal})`;
+    return `${this.recent ? overRecent(u) : ''}mean of ${p.name}${route} for "${describeTemplate(id, u, this.ctx)}" ${now} (normally ${normal})`;
   }
 
   toJSON(): NumericJSON {
     return {
-      rule: 'numeric',
+      rule: this.name,
       models: this.models.toJSON((m) =>
         [...m.slots].map(([k, s]): SlotJSON => [k, s.center, s.within, s.between, s.means?.toJSON()]),
       ),
@@ -137,15 +157,20 @@ export class NumericRule implements RuleDetector {
         ),
       })),
       ctx,
+      json.rule === 'numeric_recent',
     );
   }
 }
 
-export function fitNumeric(units: Unit[], ctx: RuleContext = {}): NumericRule {
-  return new NumericRule(PerStream.fit(units, ctx, fitModel), ctx);
+export function fitNumeric(units: Unit[], ctx: RuleContext = {}, recent = false): NumericRule {
+  return new NumericRule(
+    PerStream.fit(units, ctx, (us) => fitModel(us, recent ? isRouteSlot : () => true)),
+    ctx,
+    recent,
+  );
 }
 
-function fitModel(units: Unit[]): Model {
+function fitModel(units: Unit[], watch: (slot: string) => boolean): Model {
   const lines = new Map<string, number>();
   const bySlot = new Map<
     string,
@@ -154,7 +179,7 @@ function fitModel(units: Unit[]): Model {
   for (const u of units) {
     for (const [id, c] of u.counts) lines.set(id, (lines.get(id) ?? 0) + c);
     for (const [slot, v] of u.numeric) {
-      if (v.n === 0) continue;
+      if (v.n === 0 || !watch(slot)) continue;
       let a = bySlot.get(slot);
       if (!a) bySlot.set(slot, (a = { means: [], times: [], ns: [], ss: 0, df: 0, n: 0 }));
       const mean = v.sum / v.n;
@@ -189,6 +214,14 @@ function fitModel(units: Unit[]): Model {
     });
   }
   return { slots };
+}
+
+/**
+ * Whether the window itself still carries the recent windows' shift (at least half of it, the same
+ * way): once a slow spell has ended, its values would otherwise keep paging until they age out.
+ */
+function stillShifted(v: { sum: number; n: number } | undefined, mean: number, center: number): boolean {
+  return v !== undefined && v.n > 0 && (v.sum / v.n - center) / (mean - center) >= 0.5;
 }
 
 function formatValue(x: number, suffix: string): string {

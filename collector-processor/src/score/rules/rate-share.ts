@@ -3,6 +3,7 @@ import {
   NOTHING,
   PerStream,
   describeTemplate,
+  overRecent,
   percent,
   type PerStreamJSON,
   type RuleContext,
@@ -10,6 +11,8 @@ import {
   type RuleScore,
 } from './rule';
 import { binomialLower, binomialUpper, dispersion } from './surprise';
+import { LEXICON_WARN, LexiconCache } from './severity-lexicon';
+import { ValueDistribution, type ValueDistributionJSON } from './value-distribution';
 
 /** Fewest lines of a template in a unit before a share increase is judged (one line is novelty's or chance's). */
 const MIN_LINES = 3;
@@ -18,25 +21,44 @@ const MIN_EXPECTED_FOR_DROP = 10;
 /** Quick screen: exact tails are computed only for shares this many binomial sd from normal. */
 const SCREEN_Z = 2;
 const DRIVER_MIN = 1.3;
+/** A template at this many times its expected lines is a burst, left out when judging drops. */
+const BURST = 2;
+
+/** A routine template whose training units already reached this surprise bursts as a habit. */
+const HABIT_LEVEL = 3;
+/** Slowest fall past the largest training share (share units per e-fold). */
+const SHARE_TAIL_SCALE = 0.01;
 
 interface Share {
   p: number;
   phi: number;
+  /** The training units' shares, kept for a routine template that bursts (a nightly backup's
+   * uploads): its share is judged against them as well, and the less surprised view counts. */
+  habit?: ValueDistribution;
 }
 
-interface Model {
+interface Volume {
+  /** The most lines a training unit held (the 99th percentile): a unit is judged as if it held no more. */
+  maxLines: number;
+}
+
+interface Model extends Volume {
   shares: Map<string, Share>;
   /** Templates by training share, largest first: the drop check stops at the first too rare to judge. */
   byShare: [string, Share][];
 }
 
-function model(shares: Map<string, Share>): Model {
-  return { shares, byShare: [...shares].sort((a, b) => b[1].p - a[1].p) };
+function model(shares: Map<string, Share>, volume: Volume): Model {
+  return { ...volume, shares, byShare: [...shares].sort((a, b) => b[1].p - a[1].p) };
 }
 
+type ShareJSON = [string, number, number, ValueDistributionJSON?];
+/** Bundles written before the volume was kept hold the shares alone. */
+type ModelJSON = ShareJSON[] | (Volume & { shares: ShareJSON[] });
+
 export interface RateShareJSON {
-  rule: 'rate_share';
-  models: PerStreamJSON<[string, number, number][]>;
+  rule: 'rate_share' | 'rate_share_recent';
+  models: PerStreamJSON<ModelJSON>;
 }
 
 /**
@@ -45,56 +67,90 @@ export interface RateShareJSON {
  * from training, so bursty templates need more). Shares make a stream-wide 2.5x surge neutral and
  * make an error template going from 0.1 % to 4 % loud. Both directions: a template whose share
  * collapses (a checkout that stops completing) counts too; a template that vanishes completely
- * from a busy stream is also the silence rule's.
+ * from a busy stream is also the silence rule's. `recent`: the same test on the window merged with
+ * its stream's recent windows (rate_share_recent), for streams too quiet to show a share in one.
  */
 export class RateShareRule implements RuleDetector {
-  readonly name = 'rate_share' as const;
+  readonly name: 'rate_share' | 'rate_share_recent';
 
   constructor(
     private readonly models: PerStream<Model>,
     private readonly ctx: RuleContext = {},
-  ) {}
+    readonly recent = false,
+  ) {
+    this.name = recent ? 'rate_share_recent' : 'rate_share';
+  }
 
-  score(u: Unit): RuleScore {
-    const n = u.lines;
-    if (n === 0) return NOTHING;
+  score(u: Unit, now?: Unit): RuleScore {
+    if (u.lines === 0) return NOTHING;
     const m = this.models.get(u.stream);
+    // Past the busiest training unit, a share is tested as if the unit held no more lines: the mix of
+    // a stream drifts more than a binomial spread says, and a surge would turn that drift into evidence.
+    const scale = Math.min(1, m.maxLines / u.lines);
+    const n = u.lines * scale;
     let best = 0;
     let bestId = '';
     let bestK = 0;
-    for (const [id, k] of u.counts) {
-      if (k < MIN_LINES) continue;
+    let bestN = u.lines;
+    let bestP = 0;
+    // Shares are parts of one whole: a nightly burst of one template (or a new one's lines) lowers
+    // every other template's share without any of them changing. Drops are judged among the known
+    // templates that did not burst.
+    let burstLines = 0;
+    let burstShare = 0;
+    for (const [id, count] of u.counts) {
+      const k = count * scale;
       const s = m.shares.get(id);
-      if (!s) continue; // never seen: the novelty rule's
+      if (!s) {
+        // Never seen: the novelty rule's; its lines are no part of the known templates' whole.
+        burstLines += k;
+        continue;
+      }
       const e = n * s.p;
       if ((k - e) / Math.sqrt(s.phi * e * (1 - s.p)) < SCREEN_Z) continue;
-      const v = binomialUpper(k / s.phi, n / s.phi, s.p);
+      // At least twice its share: others gain a little share whenever one template drops.
+      if (k >= BURST * e) {
+        burstLines += k;
+        burstShare += s.p;
+      }
+      if (count < MIN_LINES || (now && contradicts(now, id, s.p, count / u.lines))) continue;
+      const binomial = binomialUpper(k / s.phi, n / s.phi, s.p);
+      const v = s.habit ? Math.min(binomial, s.habit.surprise(count / u.lines, SHARE_TAIL_SCALE)) : binomial;
       if (v > best) {
         best = v;
         bestId = id;
-        bestK = k;
+        bestK = count;
+        bestP = s.p;
       }
     }
     // Drops: only templates with enough expected lines; absent ones are found through the model.
+    const rest = n - burstLines;
+    const restShare = Math.max(1e-9, 1 - burstShare);
     for (const [id, s] of m.byShare) {
-      const e = n * s.p;
+      const p = s.p / restShare;
+      // The whole of what did not burst cannot lose share.
+      if (p >= 1 - 1e-9) continue;
+      const e = rest * p;
       if (e < MIN_EXPECTED_FOR_DROP) break;
       if (e < MIN_EXPECTED_FOR_DROP * s.phi) continue;
-      const k = u.counts.get(id) ?? 0;
-      if ((e - k) / Math.sqrt(s.phi * e * (1 - s.p)) < SCREEN_Z) continue;
-      const v = binomialLower(k / s.phi, n / s.phi, s.p);
+      const count = u.counts.get(id) ?? 0;
+      const k = count * scale;
+      if ((e - k) / Math.sqrt(s.phi * e * (1 - p)) < SCREEN_Z) continue;
+      if (now && contradicts(now, id, s.p, count / u.lines)) continue;
+      const v = binomialLower(k / s.phi, rest / s.phi, p);
       if (v > best) {
         best = v;
         bestId = id;
-        bestK = k;
+        bestK = count;
+        bestN = rest / scale;
+        bestP = p;
       }
     }
     if (best <= 0) return NOTHING;
     if (best < DRIVER_MIN) return { value: best };
-    const p = m.shares.get(bestId)!.p;
     return {
       value: best,
-      driver: `share of "${describeTemplate(bestId, u, this.ctx)}" ${percent(bestK / n)} (normally ${percent(p)}): ${bestK} of ${n} lines`,
+      driver: `${this.recent ? overRecent(u) : ''}share of "${describeTemplate(bestId, u, this.ctx)}" ${percent(bestK / bestN)} (normally ${percent(bestP)}): ${bestK} of ${Math.round(bestN)} lines`,
     };
   }
 
@@ -102,26 +158,64 @@ export class RateShareRule implements RuleDetector {
 
   toJSON(): RateShareJSON {
     return {
-      rule: 'rate_share',
-      models: this.models.toJSON((m) => [...m.shares].map(([id, s]) => [id, s.p, s.phi])),
+      rule: this.name,
+      models: this.models.toJSON((m): ModelJSON => ({
+        maxLines: m.maxLines,
+        shares: [...m.shares].map(([id, s]): ShareJSON =>
+          s.habit ? [id, s.p, s.phi, s.habit.toJSON()] : [id, s.p, s.phi],
+        ),
+      })),
     };
   }
 
   static fromJSON(json: RateShareJSON, ctx: RuleContext = {}): RateShareRule {
     return new RateShareRule(
-      PerStream.fromJSON(json.models, (j: [string, number, number][]) =>
-        model(new Map(j.map(([id, p, phi]) => [id, { p, phi }]))),
-      ),
+      PerStream.fromJSON(json.models, (j: ModelJSON) => {
+        const shares = Array.isArray(j) ? j : j.shares;
+        const volume = Array.isArray(j) ? { maxLines: Infinity } : j;
+        return model(
+          new Map(
+            shares.map(([id, p, phi, habit]) => [
+              id,
+              { p, phi, habit: habit ? ValueDistribution.fromJSON(habit) : undefined },
+            ]),
+          ),
+          volume,
+        );
+      }),
       ctx,
+      json.rule === 'rate_share_recent',
     );
   }
 }
 
-export function fitRateShare(units: Unit[], ctx: RuleContext = {}): RateShareRule {
-  return new RateShareRule(PerStream.fit(units, ctx, fitModel), ctx);
+/**
+ * Whether the window itself, with lines enough to show it, holds the template nearer its normal
+ * share than the recent windows' share: the spell has ended (a brute force stopped), though its
+ * lines stay in the recent windows for a while. A quiet stream's window shows nothing either way.
+ */
+function contradicts(now: Unit, id: string, normal: number, recent: number): boolean {
+  if (now.lines * Math.max(normal, recent) < 1) return false;
+  const share = (now.counts.get(id) ?? 0) / now.lines;
+  return Math.abs(share - normal) < Math.abs(share - recent);
 }
 
-function fitModel(units: Unit[]): Model {
+export function fitRateShare(units: Unit[], ctx: RuleContext = {}, recent = false): RateShareRule {
+  const lexicon = new LexiconCache(ctx.templateText);
+  return new RateShareRule(
+    PerStream.fit(units, ctx, (us) => fitModel(us, lexicon)),
+    ctx,
+    recent,
+  );
+}
+
+/**
+ * Shares and their overdispersion (its burstiest units left out: likely the baseline's incidents).
+ * A routine template's bursts are how the system works (a nightly backup's uploads): where they lie
+ * far past what that spread explains, its shares themselves are kept (the habit). A template that
+ * reads as a warning or error gets none: its bursts are presumed incidents.
+ */
+function fitModel(units: Unit[], lexicon: LexiconCache): Model {
   const total = new Map<string, number>();
   let lines = 0;
   for (const u of units) {
@@ -133,8 +227,28 @@ function fitModel(units: Unit[]): Model {
   const shares = new Map<string, Share>();
   for (const [id, c] of total) {
     const p = (c + 0.5) / (lines + 1);
-    units.forEach((u, j) => (ks[j] = u.counts.get(id) ?? 0));
-    shares.set(id, { p, phi: dispersion(ks, ns, p) });
+    let band = 0;
+    units.forEach((u, j) => {
+      ks[j] = u.counts.get(id) ?? 0;
+      if (ks[j] > 0 && band === 0) band = Math.max(1, lexicon.strongest(id, u));
+    });
+    const phi = dispersion(ks, ns, p);
+    shares.set(id, { p, phi, habit: band < LEXICON_WARN ? habit(ks, ns, p, phi) : undefined });
   }
-  return model(shares);
+  const sorted = Float64Array.from(ns).sort();
+  const maxLines = Math.max(1, sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 1);
+  return model(shares, { maxLines });
+}
+
+/** The template's training shares, when some unit's share is a habit the binomial spread misses. */
+function habit(ks: Float64Array, ns: Float64Array, p: number, phi: number): ValueDistribution | undefined {
+  let most = 0;
+  for (let j = 0; j < ks.length; j++) {
+    const k = ks[j]!;
+    const e = ns[j]! * p;
+    if (k < MIN_LINES || (k - e) / Math.sqrt(phi * e * (1 - p)) < SCREEN_Z) continue;
+    most = Math.max(most, binomialUpper(k / phi, ns[j]! / phi, p));
+    if (most >= HABIT_LEVEL) return ValueDistribution.fit(ks.map((k, i) => (ns[i]! > 0 ? k / ns[i]! : 0)));
+  }
+  return undefined;
 }

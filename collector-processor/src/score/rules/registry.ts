@@ -4,7 +4,15 @@ import { NewValuesRule, fitNewValues, type NewValuesJSON } from './new-values';
 import { NumericRule, fitNumeric, type NumericJSON } from './numeric';
 import { OrderRule, fitOrder, type OrderJSON } from './order';
 import { RateShareRule, fitRateShare, type RateShareJSON } from './rate-share';
-import { RULE_NAMES, type RuleContext, type RuleDetector, type RuleName, type RuleScore } from './rule';
+import { RecentUnits, type Recent } from '../../features/recent-units';
+import {
+  NOTHING,
+  RULE_NAMES,
+  type RuleContext,
+  type RuleDetector,
+  type RuleName,
+  type RuleScore,
+} from './rule';
 import { SeverityRule, fitSeverity, type SeverityJSON } from './severity';
 import { SilenceRule, fitSilence, type SilenceJSON } from './silence';
 
@@ -20,15 +28,25 @@ const FIT: Record<RuleName, (units: Unit[], ctx: RuleContext) => RuleDetector> =
   novelty: fitNovelty,
   severity: fitSeverity,
   rate_share: fitRateShare,
+  rate_share_recent: (units, ctx) => fitRateShare(merged(units, ctx), ctx, true),
   numeric: fitNumeric,
+  numeric_recent: (units, ctx) => fitNumeric(merged(units, ctx), ctx, true),
   new_values: fitNewValues,
   silence: fitSilence,
   order: fitOrder,
 };
 
+function merged(units: Unit[], ctx: RuleContext): Unit[] {
+  return ctx.recent ? units.map((u) => ctx.recent!(u)?.span ?? u) : units;
+}
+
 /** The rule detectors, fitted together and scored together. */
 export class Rules {
-  constructor(readonly detectors: readonly RuleDetector[]) {}
+  constructor(
+    readonly detectors: readonly RuleDetector[],
+    /** Each stream's windows before the one scored, for the rules that pool them. */
+    private readonly recentUnits = new RecentUnits(),
+  ) {}
 
   get names(): RuleName[] {
     return this.detectors.map((d) => d.name);
@@ -38,16 +56,21 @@ export class Rules {
     return this.detectors.find((d) => d.name === name);
   }
 
-  /** Every rule's statistic for the unit (pure: no running state changes). */
-  score(u: Unit): Record<RuleName, RuleScore> {
+  /**
+   * Every rule's statistic for the unit (pure: no running state changes). `recent`: the unit merged
+   * with its stream's windows before it; by default the ones observed (training passes its own).
+   */
+  score(u: Unit, recent: Recent | null = this.recentUnits.with(u)): Record<RuleName, RuleScore> {
     const out = {} as Record<RuleName, RuleScore>;
-    for (const d of this.detectors) out[d.name] = d.score(u);
+    for (const d of this.detectors)
+      out[d.name] = !d.recent ? d.score(u) : recent ? d.score(recent.span, recent.latest) : NOTHING;
     return out;
   }
 
-  /** Advances running state (warm-up, gaps) after a unit was scored; per stream in time order. */
+  /** Advances running state (warm-up, gaps, recent windows) after a unit was scored; per stream in time order. */
   observe(u: Unit): void {
     for (const d of this.detectors) d.observe(u);
+    this.recentUnits.push(u);
   }
 
   /** Whether a template new to the stream's training has warmed up (see NoveltyRule.acquainted). */
@@ -93,8 +116,10 @@ export function ruleFromJSON(json: RuleJSON, ctx: RuleContext = {}): RuleDetecto
     case 'severity':
       return SeverityRule.fromJSON(json, ctx);
     case 'rate_share':
+    case 'rate_share_recent':
       return RateShareRule.fromJSON(json, ctx);
     case 'numeric':
+    case 'numeric_recent':
       return NumericRule.fromJSON(json, ctx);
     case 'new_values':
       return NewValuesRule.fromJSON(json, ctx);

@@ -1,17 +1,32 @@
 import type { Unit } from '../../features/unit';
+import type { Recent } from '../../features/recent-units';
 import { slotTemplate } from '../../features/slot';
 
-export type RuleName = 'novelty' | 'severity' | 'rate_share' | 'numeric' | 'new_values' | 'silence' | 'order';
+export type RuleName =
+  | 'novelty'
+  | 'severity'
+  | 'rate_share'
+  | 'rate_share_recent'
+  | 'numeric'
+  | 'numeric_recent'
+  | 'new_values'
+  | 'silence'
+  | 'order';
 
 export const RULE_NAMES: readonly RuleName[] = [
   'novelty',
   'severity',
   'rate_share',
+  'rate_share_recent',
   'numeric',
+  'numeric_recent',
   'new_values',
   'silence',
   'order',
 ];
+
+/** Rules that judge a window together with the windows before it (features/recent-units.ts). */
+export const RECENT_RULES: readonly RuleName[] = ['rate_share_recent', 'numeric_recent'];
 
 export interface RuleScore {
   value: number;
@@ -21,13 +36,16 @@ export interface RuleScore {
 
 export interface RuleDetector {
   readonly name: RuleName;
+  /** Scores the window merged with its stream's recent windows, not the window alone. */
+  readonly recent?: boolean;
   /**
    * A statistic per unit, larger = more anomalous, 0 when nothing is unusual: a surprise in
    * decades (-log10 of a tail probability under the stream's training behaviour). It is
    * calibrated later into a p-value on held-back training units, like the models' raw scores.
-   * Pure: it reads the detector's state but never changes it.
+   * Pure: it reads the detector's state but never changes it. A `recent` rule gets its stream's
+   * recent windows merged as `u`, and the latest of them (the window and the two before) as `now`.
    */
-  score(u: Unit): RuleScore;
+  score(u: Unit, now?: Unit): RuleScore;
   /**
    * Advances the detector's running state (warm-up of new templates, when a periodic template was
    * last seen) with a unit that has been scored. Call it once per unit, per stream in time order,
@@ -45,6 +63,9 @@ export interface RuleContext {
   /** Every training unit in time, held-back ones included: what rules reading time (the silence
    * rule's periodic gaps) fit on, where the units they are given have holes. */
   timeline?: Unit[];
+  /** A training window merged with the training windows before it: what the recent-window rules
+   * fit on, so their spread is that of several windows (a nightly burst lasts many). */
+  recent?: (u: Unit) => Recent | null;
 }
 
 export const DEFAULT_MIN_STREAM_UNITS = 30;
@@ -119,6 +140,12 @@ export function percent(x: number): string {
 export function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** "over the last 10 min: " for a driver read from a window merged with its recent windows. */
+export function overRecent(u: Unit): string {
+  const minutes = Math.round((u.endMs - u.startMs) / 60_000);
+  return minutes >= 1 ? `over the last ${minutes} min: ` : '';
 }
 
 export const NOTHING: RuleScore = Object.freeze({ value: 0 });

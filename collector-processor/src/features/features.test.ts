@@ -83,6 +83,7 @@ describe('FeatureSpace', () => {
     values: new Map(),
     levels: new Map(),
     sequence: [],
+    keyed: new Map(),
     samples: [],
     examples: new Map(),
     traceIds: [],

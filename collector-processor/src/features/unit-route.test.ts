@@ -39,3 +39,26 @@ describe('numbers per endpoint', () => {
     expect(route.sum).toBeCloseTo(Math.log1p(0.15) + Math.log1p(0.05), 9);
   });
 });
+
+describe('keyed sequences', () => {
+  const line = (templateId: string, params: string[]): LogRecord => ({
+    ...record('', params),
+    templateId,
+    body: `${templateId} ${params.join(' ')}`,
+  });
+
+  it("follows each identifier's steps in a window, never a plain number, an address or a version", () => {
+    const u = newUnit('worker.log', 'w', 'window', 0, 60_000);
+    addRecord(u, line('reserve', ['o-52602:', '3']), 0);
+    addRecord(u, line('reserve', ['o-52603:', '12000']), 0);
+    addRecord(u, line('capture', ['o-52602:', '45.51']), 0);
+    addRecord(u, line('sync', ['12000', '10.0.0.12', '2.4.0']), 0);
+    expect([...u.keyed]).toEqual([
+      ['o-52602', ['reserve', 'capture']],
+      ['o-52603', ['reserve']],
+    ]);
+    const s = newUnit('hdfs.log', 'blk_1', 'session', 0);
+    addRecord(s, line('receive', ['blk_1073741825']), 0);
+    expect(s.keyed.size).toBe(0);
+  });
+});

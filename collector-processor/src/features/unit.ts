@@ -24,6 +24,11 @@ export interface Unit {
   levels: Map<string, number>;
   /** Template ids in arrival order (capped), for the LSTM. */
   sequence: string[];
+  /**
+   * Windows: template ids in arrival order per identifier the lines carry (an order number, a
+   * request id), so one request's steps can be read apart from the others interleaved with them.
+   */
+  keyed: Map<string, string[]>;
   /** The first lines of the unit, and the first line of each template (evidence for explanations). */
   samples: string[];
   examples: Map<string, string>;
@@ -61,6 +66,7 @@ export function newUnit(
     values: new Map(),
     levels: new Map(),
     sequence: [],
+    keyed: new Map(),
     samples: [],
     examples: new Map(),
     traceIds: [],
@@ -79,6 +85,14 @@ const MAX_NUMERIC_SLOTS = 128;
 const MAX_VALUE_SLOTS = 64;
 const MAX_VALUES_PER_SLOT = 16;
 const MAX_VALUE_LENGTH = 64;
+/** Bounds on the keyed sequences of a window. */
+const MAX_KEYS = 256;
+const MAX_KEYED = 32;
+/**
+ * An identifier that names one request or object: letters and at least three digits ("o-52602",
+ * "req_8f3a91", "blk_1073741825"), or a long hex id or UUID. Plain numbers are measurements.
+ */
+const KEY = /^(?=[^\d]*\d[^\d]*\d[^\d]*\d)(?=.*[a-z])[a-z0-9][a-z0-9_-]{3,63}$|^[0-9a-f]{8}-[0-9a-f-]{27}$/i;
 
 /** Adds one mined record to the unit. */
 export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
@@ -98,6 +112,7 @@ export function addRecord(u: Unit, r: LogRecord, timeMs: number): void {
   if (r.traceId && u.traceIds.length < MAX_TRACE_IDS && !u.traceIds.includes(r.traceId))
     u.traceIds.push(r.traceId);
   const params = r.params;
+  if (params && u.kind === 'window') addKeyed(u, id, params);
   const route = r.severityNumber < ERROR_SEVERITY ? endpoint(r) : undefined;
   if (params)
     for (let i = 0; i < params.length && i < 8; i++) {
@@ -158,6 +173,19 @@ function addFields(u: Unit, id: string, fields: Record<string, unknown>, route: 
   }
 }
 
+/** The line's step under the first identifier among its parameters (trailing punctuation cut). */
+function addKeyed(u: Unit, id: string, params: string[]): void {
+  for (let i = 0; i < params.length && i < 8; i++) {
+    const key = params[i]!.replace(/[:,;.)\]]+$/, '');
+    if (!KEY.test(key)) continue;
+    const steps = u.keyed.get(key);
+    if (steps) {
+      if (steps.length < MAX_KEYED) steps.push(id);
+    } else if (u.keyed.size < MAX_KEYS) u.keyed.set(key, [id]);
+    return;
+  }
+}
+
 function addNumber(u: Unit, slot: string, raw: number | string): void {
   const v = Math.log1p(Math.abs(typeof raw === 'number' ? raw : parseFloat(raw)));
   const s = u.numeric.get(slot);
@@ -176,13 +204,15 @@ function addValue(u: Unit, slot: string, v: string): void {
 }
 
 /** A unit as plain JSON: its maps as entry arrays. */
-export type UnitJson = Omit<Unit, 'counts' | 'numeric' | 'values' | 'levels' | 'examples'> & {
+export type UnitJson = Omit<Unit, 'counts' | 'numeric' | 'values' | 'levels' | 'examples' | 'keyed'> & {
   counts: [string, number][];
   /** `sq` is absent in snapshots written before it existed. */
   numeric: [string, { sum: number; sq?: number; n: number }][];
   /** Absent in snapshots written before they existed. */
   values?: [string, string[]][];
   levels?: [string, number][];
+  /** Absent in snapshots written before they existed. */
+  keyed?: [string, string[]][];
   examples: [string, string][];
 };
 
@@ -193,6 +223,7 @@ export function unitToJson(u: Unit): UnitJson {
     numeric: [...u.numeric],
     values: [...u.values],
     levels: [...u.levels],
+    keyed: [...u.keyed],
     examples: [...u.examples],
   };
 }
@@ -210,6 +241,7 @@ export function unitFromJson(j: UnitJson): Unit {
     ),
     values: new Map(j.values ?? []),
     levels: new Map(j.levels ?? []),
+    keyed: new Map(j.keyed ?? []),
     examples: new Map(j.examples),
   };
 }

@@ -94,3 +94,36 @@ describe('order rule', () => {
     expect(back.score(u).value).toBeGreaterThan(2);
   });
 });
+
+describe('order rule in windows, per identifier', () => {
+  const STEPS = ['reserve', 'capture', 'ship', 'mail'];
+  /** A window of checkouts, each step naming its order, the orders interleaved at random. */
+  const window = (i: number, r: () => number, swapped = 0) => {
+    const orders = Array.from({ length: 3 + Math.floor(r() * 3) }, (_, k) => ({
+      key: `o-${i * 10 + k}0000`,
+      steps: k < swapped ? ['capture', 'reserve', 'ship', 'mail'] : [...STEPS],
+    }));
+    const lines = [];
+    while (orders.some((o) => o.steps.length > 0)) {
+      const live = orders.filter((o) => o.steps.length > 0);
+      const o = live[Math.floor(r() * live.length)]!;
+      lines.push({ id: o.steps.shift()!, sev: 9, params: [`${o.key}:`] });
+    }
+    return unit('worker', i, lines);
+  };
+  const r = rand(4);
+  const rule = fitOrder(Array.from({ length: 300 }, (_, i) => window(i, r)));
+
+  it("finds one order's steps swapped where interleaving made every pair of templates routine", () => {
+    for (let i = 0; i < 20; i++) expect(rule.score(window(400 + i, r)).value).toBe(0);
+    const s = rule.score(window(500, r, 2));
+    expect(s.value).toBeGreaterThan(3);
+    expect(s.driver).toMatch(/^"reserve line" after "capture line" for one identifier, an order never seen/);
+  });
+
+  it("round-trips the identifiers' transitions through JSON", () => {
+    const back = OrderRule.fromJSON(JSON.parse(JSON.stringify(rule.toJSON())));
+    const u = window(600, r, 2);
+    expect(back.score(u)).toEqual(rule.score(u));
+  });
+});

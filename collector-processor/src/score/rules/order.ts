@@ -15,14 +15,21 @@ const WINDOW_MIN_DISTINCT = 2;
 /** No previous template (sequence start in a window, or after a never-seen template). */
 const START = -1;
 
+interface Transitions {
+  seen: Set<number>;
+  /** Chance that a transition has not been seen before (Good-Turing: share of singletons). */
+  q: number;
+}
+
 interface Model {
   /** Known template ids and their index; transitions are keyed a * (size + 1) + b. */
   index: Map<string, number>;
   transitions: Set<number>;
   /** Whether sequences start at a real beginning (sessions), so "start -> first" is a transition. */
   sessions: boolean;
-  /** Chance that a transition has not been seen before (Good-Turing: share of singletons). */
   q: number;
+  /** Windows: transitions within the lines of one identifier (Unit.keyed). */
+  keyed?: Transitions;
 }
 
 interface ModelJSON {
@@ -30,6 +37,8 @@ interface ModelJSON {
   transitions: number[];
   sessions: boolean;
   q: number;
+  /** Absent in bundles written before keyed sequences. */
+  keyed?: { transitions: number[]; q: number };
 }
 
 export interface OrderJSON {
@@ -56,47 +65,33 @@ export class OrderRule implements RuleDetector {
 
   score(u: Unit): RuleScore {
     const m = this.models.get(u.stream);
-    const stride = m.index.size + 1;
-    let prev = m.sessions && u.kind === 'session' ? m.index.size : START;
-    let distinct = 0;
-    let firstA = -2;
-    let firstB = -2;
-    let found: Set<number> | null = null;
-    let steps = 0;
-    for (const id of u.sequence) {
-      const i = m.index.get(id);
-      if (i === undefined) {
-        prev = START;
-        continue;
-      }
-      if (prev !== START) {
-        steps++;
-        const key = prev * stride + i;
-        if (!m.transitions.has(key)) {
-          found ??= new Set();
-          if (!found.has(key)) {
-            found.add(key);
-            distinct++;
-            if (firstA === -2) {
-              firstA = prev;
-              firstB = i;
-            }
-          }
-        }
-      }
-      prev = i;
-    }
+    const start = m.sessions && u.kind === 'session' ? m.index.size : START;
+    const flat = unseen(m, { seen: m.transitions, q: m.q }, [u.sequence], start);
     // In a window one unseen pair is how two requests happened to interleave; two steps swapped
     // make up to three (X A B Y -> X B A Y: B after X, A after B, Y after A).
-    if (distinct < (u.kind === 'window' ? WINDOW_MIN_DISTINCT : 1)) return NOTHING;
-    const value = poissonUpper(distinct, m.q * steps);
-    if (value <= 0) return NOTHING;
-    if (value < DRIVER_MIN) return { value };
+    const least = u.kind === 'window' ? WINDOW_MIN_DISTINCT : 1;
+    let best = flat.distinct >= least ? poissonUpper(flat.distinct, m.q * flat.steps) : 0;
+    let found = flat;
+    // One identifier's lines (an order's steps) are not interleaved with other requests': a swap
+    // among them is unseen in training however busy the stream.
+    if (m.keyed && u.keyed.size > 0) {
+      const keyed = unseen(m, m.keyed, u.keyed.values(), START);
+      const v =
+        keyed.distinct >= WINDOW_MIN_DISTINCT ? poissonUpper(keyed.distinct, m.keyed.q * keyed.steps) : 0;
+      if (v > best) {
+        best = v;
+        found = keyed;
+      }
+    }
+    if (best <= 0) return NOTHING;
+    if (best < DRIVER_MIN) return { value: best };
     const ids = [...m.index.keys()];
-    const a = firstA === m.index.size ? '(start)' : `"${describeTemplate(ids[firstA]!, u, this.ctx)}"`;
-    const b = `"${describeTemplate(ids[firstB]!, u, this.ctx)}"`;
-    const more = distinct > 1 ? ` (${distinct} unseen transitions in all)` : '';
-    return { value, driver: `${b} after ${a}, an order never seen in training${more}` };
+    const a =
+      found.firstA === m.index.size ? '(start)' : `"${describeTemplate(ids[found.firstA]!, u, this.ctx)}"`;
+    const b = `"${describeTemplate(ids[found.firstB]!, u, this.ctx)}"`;
+    const more = found.distinct > 1 ? ` (${found.distinct} unseen transitions in all)` : '';
+    const of = found === flat ? '' : ' for one identifier';
+    return { value: best, driver: `${b} after ${a}${of}, an order never seen in training${more}` };
   }
 
   observe(): void {}
@@ -109,6 +104,7 @@ export class OrderRule implements RuleDetector {
         transitions: [...m.transitions],
         sessions: m.sessions,
         q: m.q,
+        ...(m.keyed ? { keyed: { transitions: [...m.keyed.seen], q: m.keyed.q } } : {}),
       })),
     };
   }
@@ -120,6 +116,7 @@ export class OrderRule implements RuleDetector {
         transitions: new Set(j.transitions),
         sessions: j.sessions,
         q: j.q,
+        keyed: j.keyed ? { seen: new Set(j.keyed.transitions), q: j.keyed.q } : undefined,
       })),
       ctx,
     );
@@ -134,12 +131,32 @@ function fitModel(units: Unit[]): Model {
   const index = new Map<string, number>();
   for (const u of units) for (const id of u.sequence) if (!index.has(id)) index.set(id, index.size);
   const sessions = units.length > 0 && units.every((u) => u.kind === 'session');
+  const flat = fitTransitions(
+    index,
+    units.map((u) => u.sequence),
+    sessions ? index.size : START,
+  );
+  const keyed = sessions
+    ? undefined
+    : fitTransitions(
+        index,
+        units.flatMap((u) => [...u.keyed.values()]),
+        START,
+      );
+  return { index, transitions: flat.seen, sessions, q: flat.q, keyed };
+}
+
+function fitTransitions(
+  index: Map<string, number>,
+  sequences: Iterable<string[]>,
+  start: number,
+): Transitions {
   const stride = index.size + 1;
   const seen = new Map<number, number>();
   let total = 0;
-  for (const u of units) {
-    let prev = sessions ? index.size : START;
-    for (const id of u.sequence) {
+  for (const sequence of sequences) {
+    let prev = start;
+    for (const id of sequence) {
       const i = index.get(id)!;
       if (prev !== START) {
         const key = prev * stride + i;
@@ -151,6 +168,42 @@ function fitModel(units: Unit[]): Model {
   }
   let once = 0;
   for (const n of seen.values()) if (n === 1) once++;
-  const q = (once + 1) / (total + 2);
-  return { index, transitions: new Set(seen.keys()), sessions, q };
+  return { seen: new Set(seen.keys()), q: (once + 1) / (total + 2) };
+}
+
+interface Unseen {
+  distinct: number;
+  steps: number;
+  firstA: number;
+  firstB: number;
+}
+
+/** Distinct transitions between known templates that training never held, over the sequences. */
+function unseen(m: Model, known: Transitions, sequences: Iterable<string[]>, start: number): Unseen {
+  const stride = m.index.size + 1;
+  const out: Unseen = { distinct: 0, steps: 0, firstA: -2, firstB: -2 };
+  const found = new Set<number>();
+  for (const sequence of sequences) {
+    let prev = start;
+    for (const id of sequence) {
+      const i = m.index.get(id);
+      if (i === undefined) {
+        prev = START;
+        continue;
+      }
+      if (prev !== START) {
+        out.steps++;
+        const key = prev * stride + i;
+        if (!known.seen.has(key) && !found.has(key)) {
+          found.add(key);
+          if (out.distinct++ === 0) {
+            out.firstA = prev;
+            out.firstB = i;
+          }
+        }
+      }
+      prev = i;
+    }
+  }
+  return out;
 }

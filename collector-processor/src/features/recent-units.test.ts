@@ -53,6 +53,21 @@ describe('RecentUnits', () => {
     expect(recent.with(win('api', 3, 0, '200'))!.latest.numeric.get('req#0')!.n).toBe(2);
   });
 
+  it('keeps the streams scored most recently, within its bound', () => {
+    const recent = new RecentUnits(2);
+    for (const [s, i] of [
+      ['a', 0],
+      ['b', 0],
+      ['a', 1],
+      ['c', 0],
+    ] as const)
+      recent.push(win(s, i, 1));
+    // Two lines a window: a keeps both of its windows, c its one, b was dropped.
+    expect(recent.with(win('a', 2, 0))!.span.lines).toBe(2 * 2 + 1);
+    expect(recent.with(win('c', 1, 0))!.span.lines).toBe(2 + 1);
+    expect(recent.with(win('b', 1, 0))!.span.lines).toBe(1);
+  });
+
   it('builds the same merge from a training timeline, without the units read as incidents', () => {
     const timeline = Array.from({ length: 30 }, (_, i) => win('api', i, i >= 15 && i < 18 ? 4 : 0));
     const incident = new Set(timeline.slice(15, 18));

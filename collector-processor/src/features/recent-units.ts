@@ -7,6 +7,8 @@ import type { NumericStat, Unit } from './unit';
  * surprising in one minute; ten together are.
  */
 export const RECENT_SPAN_MS = 10 * 60_000;
+/** Streams whose recent windows are kept; the least recently scored go first. */
+const MAX_STREAMS = 50_000;
 /** Fewer windows than this in the span (windows over 3 min 20 s long) pool nothing new. */
 const MIN_RECENT_WINDOWS = 3;
 
@@ -40,6 +42,8 @@ interface Past {
 export class RecentUnits {
   private readonly byStream = new Map<string, Past[]>();
 
+  constructor(private readonly maxStreams = MAX_STREAMS) {}
+
   /** The window merged with the stream's windows before it. */
   with(u: Unit): Recent | null {
     const windows = spanOf(u);
@@ -50,10 +54,13 @@ export class RecentUnits {
   push(u: Unit): void {
     const windows = spanOf(u);
     if (windows === 0) return;
-    let past = this.byStream.get(u.stream);
-    if (!past) this.byStream.set(u.stream, (past = []));
+    const past = this.byStream.get(u.stream) ?? [];
     past.push({ startMs: u.startMs, endMs: u.endMs, lines: u.lines, counts: u.counts, numeric: u.numeric });
     while (past.length >= windows) past.shift();
+    // Most recently scored last: streams that come and go (a pod per stream) fall off the front.
+    this.byStream.delete(u.stream);
+    this.byStream.set(u.stream, past);
+    if (this.byStream.size > this.maxStreams) this.byStream.delete(this.byStream.keys().next().value!);
   }
 }
 

@@ -6,19 +6,20 @@ import type { NumericStat, Unit } from './unit';
  * a latency x3 on an endpoint called once a minute is one slow value per minute. Neither is
  * surprising in one minute; ten together are.
  */
-export const RECENT_SPAN_MS = 10 * 60_000;
+const RECENT_SPAN_MS = 10 * 60_000;
 /** Streams whose recent windows are kept; the least recently scored go first. */
 const MAX_STREAMS = 50_000;
 /** Fewer windows than this in the span (windows over 3 min 20 s long) pool nothing new. */
 const MIN_RECENT_WINDOWS = 3;
+
+/** Windows that show whether a spell is still going on (the current one and the two before it). */
+const LATEST_WINDOWS = 3;
 
 /** Windows of this width the recent span holds; 0 where windows are too long to pool. */
 export function recentWindows(widthMs: number): number {
   const n = widthMs > 0 ? Math.floor(RECENT_SPAN_MS / widthMs) : 0;
   return n >= MIN_RECENT_WINDOWS ? n : 0;
 }
-/** Windows that show whether a spell is still going on (the current one and the two before it). */
-export const LATEST_WINDOWS = 3;
 
 /** A window with its stream's recent windows: all of them, and the latest few. */
 export interface Recent {

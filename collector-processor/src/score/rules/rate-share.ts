@@ -87,70 +87,14 @@ export class RateShareRule implements RuleDetector {
     // Past the busiest training unit, a share is tested as if the unit held no more lines: the mix of
     // a stream drifts more than a binomial spread says, and a surge would turn that drift into evidence.
     const scale = Math.min(1, m.maxLines / u.lines);
-    const n = u.lines * scale;
-    let best = 0;
-    let bestId = '';
-    let bestK = 0;
-    let bestN = u.lines;
-    let bestP = 0;
-    // Shares are parts of one whole: a nightly burst of one template (or a new one's lines) lowers
-    // every other template's share without any of them changing. Drops are judged among the known
-    // templates that did not burst.
-    let burstLines = 0;
-    let burstShare = 0;
-    for (const [id, count] of u.counts) {
-      const k = count * scale;
-      const s = m.shares.get(id);
-      if (!s) {
-        // Never seen: the novelty rule's; its lines are no part of the known templates' whole.
-        burstLines += k;
-        continue;
-      }
-      const e = n * s.p;
-      if ((k - e) / Math.sqrt(s.phi * e * (1 - s.p)) < SCREEN_Z) continue;
-      // At least twice its share: others gain a little share whenever one template drops.
-      if (k >= BURST * e) {
-        burstLines += k;
-        burstShare += s.p;
-      }
-      if (count < MIN_LINES || (now && contradicts(now, id, s.p, count / u.lines))) continue;
-      const binomial = binomialUpper(k / s.phi, n / s.phi, s.p);
-      const v = s.habit ? Math.min(binomial, s.habit.surprise(count / u.lines, SHARE_TAIL_SCALE)) : binomial;
-      if (v > best) {
-        best = v;
-        bestId = id;
-        bestK = count;
-        bestP = s.p;
-      }
-    }
-    // Drops: only templates with enough expected lines; absent ones are found through the model.
-    const rest = n - burstLines;
-    const restShare = Math.max(1e-9, 1 - burstShare);
-    for (const [id, s] of m.byShare) {
-      const p = s.p / restShare;
-      // The whole of what did not burst cannot lose share.
-      if (p >= 1 - 1e-9) continue;
-      const e = rest * p;
-      if (e < MIN_EXPECTED_FOR_DROP) break;
-      if (e < MIN_EXPECTED_FOR_DROP * s.phi) continue;
-      const count = u.counts.get(id) ?? 0;
-      const k = count * scale;
-      if ((e - k) / Math.sqrt(s.phi * e * (1 - p)) < SCREEN_Z) continue;
-      if (now && contradicts(now, id, s.p, count / u.lines)) continue;
-      const v = binomialLower(k / s.phi, rest / s.phi, p);
-      if (v > best) {
-        best = v;
-        bestId = id;
-        bestK = count;
-        bestN = rest / scale;
-        bestP = p;
-      }
-    }
-    if (best <= 0) return NOTHING;
-    if (best < DRIVER_MIN) return { value: best };
+    const up = increases(u, m, scale, now);
+    const down = drops(u, m, scale, up.bursts, now);
+    const f = down && (!up.found || down.value > up.found.value) ? down : up.found;
+    if (!f) return NOTHING;
+    if (f.value < DRIVER_MIN) return { value: f.value };
     return {
-      value: best,
-      driver: `${this.recent ? overRecent(u) : ''}share of "${describeTemplate(bestId, u, this.ctx)}" ${percent(bestK / bestN)} (normally ${percent(bestP)}): ${bestK} of ${Math.round(bestN)} lines`,
+      value: f.value,
+      driver: `${this.recent ? overRecent(u) : ''}share of "${describeTemplate(f.id, u, this.ctx)}" ${percent(f.k / f.n)} (normally ${percent(f.p)}): ${f.k} of ${Math.round(f.n)} lines`,
     };
   }
 
@@ -187,6 +131,83 @@ export class RateShareRule implements RuleDetector {
       json.rule === 'rate_share_recent',
     );
   }
+}
+
+/** The strongest share change of a unit: its template, lines of it among `n`, and the normal share. */
+interface Finding {
+  value: number;
+  id: string;
+  k: number;
+  n: number;
+  p: number;
+}
+
+/**
+ * Templates above their share, the strongest first; and the bursts among all lines. Shares are parts
+ * of one whole: a nightly burst of one template (or a new one's lines) lowers every other template's
+ * share without any of them changing, so drops are judged among the known templates that did not burst.
+ */
+function increases(
+  u: Unit,
+  m: Model,
+  scale: number,
+  now: Unit | undefined,
+): { found: Finding | null; bursts: { lines: number; share: number } } {
+  const n = u.lines * scale;
+  let found: Finding | null = null;
+  const bursts = { lines: 0, share: 0 };
+  for (const [id, count] of u.counts) {
+    const k = count * scale;
+    const s = m.shares.get(id);
+    if (!s) {
+      // Never seen: the novelty rule's; its lines are no part of the known templates' whole.
+      bursts.lines += k;
+      continue;
+    }
+    const e = n * s.p;
+    if ((k - e) / Math.sqrt(s.phi * e * (1 - s.p)) < SCREEN_Z) continue;
+    // At least twice its share: others gain a little share whenever one template drops.
+    if (k >= BURST * e) {
+      bursts.lines += k;
+      bursts.share += s.p;
+    }
+    if (count < MIN_LINES || (now && contradicts(now, id, s.p, count / u.lines))) continue;
+    const binomial = binomialUpper(k / s.phi, n / s.phi, s.p);
+    const value = s.habit
+      ? Math.min(binomial, s.habit.surprise(count / u.lines, SHARE_TAIL_SCALE))
+      : binomial;
+    if (value > (found?.value ?? 0)) found = { value, id, k: count, n: u.lines, p: s.p };
+  }
+  return { found, bursts };
+}
+
+/** The strongest drop among the templates that did not burst; only those with enough expected lines
+ * (absent ones are found through the model). */
+function drops(
+  u: Unit,
+  m: Model,
+  scale: number,
+  bursts: { lines: number; share: number },
+  now: Unit | undefined,
+): Finding | null {
+  const rest = u.lines * scale - bursts.lines;
+  const restShare = Math.max(1e-9, 1 - bursts.share);
+  let found: Finding | null = null;
+  for (const [id, s] of m.byShare) {
+    const p = s.p / restShare;
+    // The whole of what did not burst cannot lose share.
+    if (p >= 1 - 1e-9) continue;
+    const e = rest * p;
+    if (e < MIN_EXPECTED_FOR_DROP) break;
+    if (e < MIN_EXPECTED_FOR_DROP * s.phi) continue;
+    const count = u.counts.get(id) ?? 0;
+    const k = count * scale;
+    if ((e - k) / Math.sqrt(s.phi * e * (1 - p)) < SCREEN_Z) continue;
+    if (now && contradicts(now, id, s.p, count / u.lines)) continue;
+    const value = binomialLower(k / s.phi, rest / s.phi, p);
+    if (value > (found?.value ?? 0)) found = { value, id, k: count, n: rest / scale, p };
+  }
+  return found;
 }
 
 /**

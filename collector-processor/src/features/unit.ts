@@ -88,6 +88,7 @@ const MAX_VALUE_LENGTH = 64;
 /** Bounds on the keyed sequences of a window. */
 const MAX_KEYS = 256;
 const MAX_KEYED = 32;
+const MAX_KEY_LENGTH = 72;
 /**
  * An identifier that names one request or object: letters and at least three digits ("o-52602",
  * "req_8f3a91", "blk_1073741825"), or a long hex id or UUID. Plain numbers are measurements.
@@ -176,7 +177,9 @@ function addFields(u: Unit, id: string, fields: Record<string, unknown>, route: 
 /** The line's step under the first identifier among its parameters (trailing punctuation cut). */
 function addKeyed(u: Unit, id: string, params: string[]): void {
   for (let i = 0; i < params.length && i < 8; i++) {
-    const key = params[i]!.replace(/[:,;.)\]]+$/, '');
+    const p = params[i]!;
+    if (p.length > MAX_KEY_LENGTH) continue;
+    const key = p.replace(/[:,;.)\]]+$/, '');
     if (!KEY.test(key)) continue;
     const steps = u.keyed.get(key);
     if (steps) {

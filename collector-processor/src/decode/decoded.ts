@@ -10,7 +10,8 @@ export interface Decoded {
   spanId?: string;
 }
 
-export type FormatName = 'json' | 'docker' | 'cri' | 'rfc5424' | 'rfc3164' | 'clf' | 'logfmt' | 'text';
+export type FormatName =
+  'json' | 'docker' | 'cri' | 'rfc5424' | 'rfc3164' | 'clf' | 'auditd' | 'logfmt' | 'text';
 
 /** One line format: `decode` returns null when the line is not in this format. */
 export interface LineFormat {

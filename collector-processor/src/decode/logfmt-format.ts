@@ -10,8 +10,8 @@ import { jsonLevel } from './severity';
  */
 const PAIR = /\s*([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"|\S*)/y;
 
-/** Parses `k=v k2="v 2"` pairs; null unless the line is all pairs (at least two). */
-export function parseLogfmt(line: string): Map<string, string> | null {
+/** Parses `k=v k2="v 2"` pairs; null unless the line is all pairs (at least `least`). */
+export function parseLogfmt(line: string, least = 2): Map<string, string> | null {
   const out = new Map<string, string>();
   let covered = 0;
   PAIR.lastIndex = 0;
@@ -20,7 +20,7 @@ export function parseLogfmt(line: string): Map<string, string> | null {
     out.set(m[1]!, raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
     covered = m.index + m[0].length;
   }
-  if (line.slice(covered).trim() !== '' || out.size < 2) return null;
+  if (line.slice(covered).trim() !== '' || out.size < least) return null;
   return out;
 }
 

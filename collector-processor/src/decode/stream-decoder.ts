@@ -1,4 +1,5 @@
 import type { LogRecord } from '../record';
+import { auditFormat } from './audit-format';
 import { clfFormat } from './clf-format';
 import { criFormat, dockerFormat } from './container-format';
 import type { Decoded, FormatName, LineFormat } from './decoded';
@@ -35,6 +36,8 @@ function formats(options: DecoderOptions, containers: boolean): LineFormat[] {
     rfc5424Format(),
     rfc3164Format(nowMs),
     clfFormat(),
+    // Before logfmt: an audit record is key=value pairs too, with its meaning inside msg=...
+    auditFormat(),
     logfmtFormat(nowMs),
     headerTextFormat(nowMs, options.times ?? true),
   ];

@@ -1,6 +1,7 @@
 import type { Decoded, LineFormat } from './decoded';
 import { parseLooseTime } from './loose-time';
 import { syslogSeverity } from './severity';
+import { readFirewall } from './firewall';
 
 /** RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD...] MSG`. */
 const RFC5424 =
@@ -34,7 +35,7 @@ export function rfc5424Format(): LineFormat {
         attributes,
       };
       if (m[4] !== NILVALUE) d.component = m[4];
-      return d;
+      return withFirewall(d);
     },
   };
 }
@@ -49,14 +50,26 @@ export function rfc3164Format(nowMs?: number): LineFormat {
       const attributes: Record<string, unknown> = { 'host.name': m[3] };
       if (m[1] !== undefined) attributes['syslog.facility'] = Number(m[1]) >> 3;
       if (m[5] !== undefined) attributes['process.pid'] = m[5];
-      return {
+      return withFirewall({
         timeMs: parseLooseTime(m[2]!, nowMs),
         severityNumber: sev.number,
         severityText: sev.text,
         body: m[6]!,
         component: m[4]!.replace(/\(.*$/, ''),
         attributes,
-      };
+      });
     },
   };
+}
+
+/** A firewall's fields and, where the header gave no level, the level its line carries (firewall.ts). */
+function withFirewall(d: Decoded): Decoded {
+  const fw = readFirewall(d.component, d.body);
+  if (!fw) return d;
+  Object.assign(d.attributes!, fw.attributes);
+  if (d.severityNumber === 0 && fw.severity) {
+    d.severityNumber = fw.severity.number;
+    d.severityText = fw.severity.text;
+  }
+  return d;
 }

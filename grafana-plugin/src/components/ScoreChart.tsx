@@ -6,6 +6,8 @@ import type { Series } from '../api/prometheus';
 const W = 800;
 const H = 220;
 const PAD = { left: 36, right: 12, top: 10, bottom: 24 };
+/** Samples of a series drawn as dots too: about one every 8 px at most, where a line alone may not show. */
+const MAX_DOTS = Math.floor((W - PAD.left - PAD.right) / 8);
 
 function timeLabel(ms: number, spanMs: number): string {
   const d = new Date(ms);
@@ -61,13 +63,22 @@ export function ScoreChart({ series, fromMs, toMs }: { series: Series[]; fromMs:
           </text>
         ))}
         {series.map((s, i) => (
-          <polyline
-            key={s.labels.stream ?? i}
-            fill="none"
-            stroke={color(i)}
-            strokeWidth={1.5}
-            points={s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}
-          />
+          <g key={s.labels.stream ?? i}>
+            <polyline
+              fill="none"
+              stroke={color(i)}
+              strokeWidth={1.5}
+              points={s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}
+            />
+            {/* A stream with a few samples in a long range (a new one, a day's view of a few minutes)
+                draws a line of no length: its samples are dots. */}
+            {s.points.length <= MAX_DOTS &&
+              s.points.map(([t, v]) => (
+                <circle key={t} cx={x(t)} cy={y(v)} r={2.5} fill={color(i)}>
+                  <title>{`${s.labels.stream ?? 'score'} ${v.toFixed(0)} at ${new Date(t).toISOString()}`}</title>
+                </circle>
+              ))}
+          </g>
         ))}
       </svg>
       <div className={styles.legend}>

@@ -65,6 +65,8 @@ export function browserScenario(start: () => Promise<ScenarioTarget>): void {
     await open(`${APP_URL}/overview?from=now-24h&to=now`);
     await page.getByRole('img', { name: 'Anomaly score over time' }).waitFor();
     expect(await page.locator('polyline').count()).toBeGreaterThan(0);
+    // The scores of the last minutes in a day's range: dots, which a line of a few pixels is not.
+    expect(await page.locator('svg[aria-label="Anomaly score over time"] circle').count()).toBeGreaterThan(0);
     await page.getByText(/^\d+ anomalies$/).waitFor();
     await shot('overview');
   });

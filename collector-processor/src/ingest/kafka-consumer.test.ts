@@ -144,15 +144,9 @@ describe.skipIf(skip !== null)('KafkaLogConsumer on the librdkafka mock cluster'
 
     const survivor = countingSink();
     let survivorPartitions: number[] = [];
-    // Every partition the survivor held at some point: the mock cluster's rebalances may pass through
-    // an empty assignment (a crash and a rejoin) after the survivor has taken over.
-    const survivorEver = new Set<number>();
     const c = consumer(topic, {
       sink: survivor.sink,
-      onAssignment: (x) => {
-        survivorPartitions = x[topic] ?? [];
-        for (const p of survivorPartitions) survivorEver.add(p);
-      },
+      onAssignment: (x) => (survivorPartitions = x[topic] ?? []),
     });
     await c.start();
     await until(
@@ -160,27 +154,16 @@ describe.skipIf(skip !== null)('KafkaLogConsumer on the librdkafka mock cluster'
       30_000,
       'both members assigned',
     );
-    // A union: during a rebalance both members may report a partition for a moment.
-    const partitionCount = new Set([...childPartitions, ...survivorPartitions]).size;
-
     await producer.send({ topic, messages: otlpMessages('failover', 60, 4) });
     await until(() => childDelivered.length > 0, 30_000, 'the child to receive records');
     child.kill('SIGKILL');
 
     const delivered = () => [...survivor.seen.keys()].filter((k) => k.startsWith('failover')).length;
     await until(() => delivered() === 240, 45_000, 'all 240 records at the survivor');
-    await until(
-      () => {
-        // Owned: an assignment reported it, or the survivor fetched from it (a rejoin's assignment
-        // may be reported after the records it brought have already been taken).
-        for (const l of c.lag()) survivorEver.add(l.partition);
-        return survivorEver.size === partitionCount;
-      },
-      // kafkajs may crash on the mock cluster's SyncGroup answer and rejoin: allow a second round.
-      45_000,
-      'the survivor owning every partition',
-    );
-    // Everything the dead member got was uncommitted, so each of those came again: duplicates.
+    // Everything the dead member got was uncommitted, so each of those came again: duplicates. The
+    // survivor holding all 240 shows it took the dead member's partitions over; which partitions an
+    // assignment reports is not waited on (the mock cluster's rebalances may pass through a crash and
+    // a rejoin, reporting assignments late or empty: that wait made this test flaky).
     const duplicates = childDelivered.filter((b) => survivor.seen.has(b)).length;
     expect(duplicates).toBe(childDelivered.length);
     expect([...survivor.seen.values()].every((n) => n === 1)).toBe(true);

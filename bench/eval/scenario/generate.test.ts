@@ -148,5 +148,10 @@ describe('scenario generator', () => {
     // Flagging everything costs false alarms in every benign change.
     const all = new Map([...labels].map(([k]) => [k, true]));
     expect(scenarioVerdicts(small.labels, all, all).benign.every((b) => b.falseAlarms > 0)).toBe(true);
+    // A benign change is charged only for the streams it changes: the backup touches no auth window.
+    const auth = new Map([...labels].filter(([, l]) => l.stream === 'auth.log').map(([k]) => [k, true]));
+    const byKind = scenarioVerdicts(small.labels, auth, new Map()).benign;
+    expect(byKind.find((b) => b.kind === 'nightly_backup')!.falseAlarms).toBe(0);
+    expect(byKind.find((b) => b.kind === 'traffic_x2.5')!.falseAlarms).toBeGreaterThan(0);
   });
 });

@@ -35,8 +35,8 @@ export interface ScenarioLabels {
   streams: { name: StreamName; format: string }[];
   /** Test-part incidents: the truth for scoring. */
   incidents: (Span & { streams: StreamName[] })[];
-  /** Test-part benign changes: nothing here should page. */
-  benign: Span[];
+  /** Test-part benign changes and the streams each changes: nothing there should page. */
+  benign: (Span & { streams: StreamName[] })[];
   /** Incidents inside the training part (the detector is not told; listed for the record). */
   trainIncidents: (Span & { streams: StreamName[] })[];
 }
@@ -66,6 +66,8 @@ const ENDPOINTS = [
   { method: 'POST', route: '/api/checkout', w: 0.08, rt: 0.12 },
   { method: 'GET', route: '/static/{file}', w: 0.07, rt: 0.004 },
 ] as const;
+/** The streams whose volume follows the requests (the 2.5x traffic change). */
+const REQUEST_DRIVEN: StreamName[] = ['nginx.log', 'api.log', 'auth.log', 'worker.log'];
 const NEW_ENDPOINT = { method: 'GET', route: '/api/v2/recommendations', w: 0.1, rt: 0.06 } as const;
 const AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/122.0 Safari/537.36',
@@ -505,10 +507,11 @@ export function generateScenario(o: ScenarioOptions): Scenario {
     streams,
     note,
   });
-  const benign = (kind: string, s: readonly [number, number], note: string): Span => ({
+  const benign = (kind: string, s: readonly [number, number], streams: StreamName[], note: string) => ({
     kind,
     start: isoZ(s[0]),
     end: isoZ(s[1]),
+    streams,
     note,
   });
   return {
@@ -557,11 +560,17 @@ export function generateScenario(o: ScenarioOptions): Scenario {
         benign(
           'nightly_backup',
           [tl.backup[0], tl.backup[1]],
+          ['jobs.log', 'syslog.log'],
           'backup chunk burst, 1.6x longer than in training',
         ),
-        benign('deploy', tl.deploy, 'api and worker restart on version 2.4.0'),
-        benign('traffic_x2.5', tl.traffic, 'every request-driven stream x2.5'),
-        benign('new_endpoint', tl.newEndpoint, 'GET /api/v2/recommendations appears'),
+        benign('deploy', tl.deploy, ['api.log', 'worker.log'], 'api and worker restart on version 2.4.0'),
+        benign('traffic_x2.5', tl.traffic, REQUEST_DRIVEN, 'every request-driven stream x2.5'),
+        benign(
+          'new_endpoint',
+          tl.newEndpoint,
+          ['nginx.log', 'api.log'],
+          'GET /api/v2/recommendations appears',
+        ),
       ],
       trainIncidents: [
         span('oom_kill', [trainOom[0], trainOom[0] + MIN], ['syslog.log', 'worker.log'], 'in the baseline'),

@@ -3,11 +3,12 @@
  * window is anomalous when it overlaps an incident span of its stream. Reported beyond window
  * P/R/F1: per incident kind, whether any window of its streams was flagged within two windows of
  * its start (the window holding the start and the two after it); per benign change, how many
- * normal windows (any stream) overlapping it were flagged.
+ * normal windows of the streams it changes were flagged while it lasted (the new endpoint lasts
+ * eight hours: an alarm on auth.log then is no alarm the endpoint caused).
  */
 import type { ExtraReport, Label } from '../core';
 import { windowKey } from '../baseline-script';
-import type { ScenarioLabels } from './generate';
+import type { ScenarioLabels, StreamName } from './generate';
 
 export function scenarioLabels(l: ScenarioLabels): Map<string, Label> {
   const w = l.windowSeconds * 1000;
@@ -56,7 +57,7 @@ export function scenarioVerdicts(
     const e = Date.parse(b.end);
     let n = 0;
     for (const [key, label] of labels) {
-      if (label.anomalous || !flags.get(key)) continue;
+      if (label.anomalous || !b.streams.includes(label.stream as StreamName) || !flags.get(key)) continue;
       const t = Date.parse(key.split('\t')[1]!.split('/')[0]!);
       if (t < e && t + w > s) n++;
     }

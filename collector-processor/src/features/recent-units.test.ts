@@ -38,19 +38,27 @@ describe('RecentUnits', () => {
     expect(recent.with(long)).toBeNull();
   });
 
-  it('pools a numeric slot only where the window has values of it and earlier ones add to them', () => {
+  it('pools a numeric slot the latest windows have, from two windows or more', () => {
     const recent = new RecentUnits();
     recent.push(win('api', 0, 0, '100'));
     recent.push(win('api', 1, 0, '300'));
     recent.push(win('api', 2, 0));
     const m = recent.with(win('api', 3, 0, '200'))!.span;
     expect(m.numeric.get('req#0')!.n).toBe(3);
-    // No value now: a slow request two windows ago is not judged again.
-    expect(recent.with(win('api', 3, 0))!.span.numeric.has('req#0')).toBe(false);
-    // Nothing earlier to pool: the window's own numeric rule judges it.
-    expect(new RecentUnits().with(win('api', 3, 0, '200'))!.span.numeric.has('req#0')).toBe(false);
+    // No value now, but one in the latest windows (window 1): an endpoint called now and then is
+    // judged while its spell goes on.
+    expect(recent.with(win('api', 3, 0))!.span.numeric.get('req#0')!.n).toBe(2);
     // The latest windows keep the window's own values, for the rules to see a spell still going on.
     expect(recent.with(win('api', 3, 0, '200'))!.latest.numeric.get('req#0')!.n).toBe(2);
+    // Its last value older than the latest windows: the endpoint went quiet, nothing is judged.
+    recent.push(win('api', 3, 0));
+    expect(recent.with(win('api', 4, 0))!.span.numeric.has('req#0')).toBe(false);
+    // One window's values alone are that window's own numeric rule's.
+    const once = new RecentUnits();
+    once.push(win('api', 0, 0));
+    expect(once.with(win('api', 1, 0, '200'))!.span.numeric.has('req#0')).toBe(false);
+    // Nothing earlier to pool: the window's own numeric rule judges it.
+    expect(new RecentUnits().with(win('api', 3, 0, '200'))!.span.numeric.has('req#0')).toBe(false);
   });
 
   it('keeps the streams scored most recently, within its bound', () => {

@@ -104,7 +104,8 @@ function recent(u: Unit, before: Past[], windows: number): Recent {
 
 /**
  * The unit with the earlier windows that lie within `windows` window widths of its end.
- * `pooledOnly`: numbers only in the slots this window has and earlier ones add to.
+ * `pooledOnly`: numbers only in the slots that the latest windows have and that two windows or more
+ * of the span add to.
  */
 function mergeRecent(u: Unit, before: Past[], windows: number, pooledOnly: boolean): Unit {
   const from = u.endMs - windows * (u.endMs - u.startMs);
@@ -115,7 +116,7 @@ function mergeRecent(u: Unit, before: Past[], windows: number, pooledOnly: boole
   const numeric = new Map<string, NumericStat>();
   for (const [slot, v] of u.numeric) numeric.set(slot, { ...v });
   let lines = u.lines;
-  const pooled = new Set<string>();
+  const holding = new Map<string, number>();
   for (const p of past) {
     lines += p.lines;
     for (const [id, c] of p.counts) counts.set(id, (counts.get(id) ?? 0) + c);
@@ -125,13 +126,22 @@ function mergeRecent(u: Unit, before: Past[], windows: number, pooledOnly: boole
         s.sum += v.sum;
         s.sq += v.sq;
         s.n += v.n;
-        pooled.add(slot);
-      }
+      } else numeric.set(slot, { ...v });
+      holding.set(slot, (holding.get(slot) ?? 0) + 1);
     }
   }
-  // Only the slots this window has and earlier ones add to: one slow value must not be judged again
-  // in each of the next windows, and a value seen once in the span is the window's own rule's.
-  if (pooledOnly) for (const slot of numeric.keys()) if (!pooled.has(slot)) numeric.delete(slot);
+  if (pooledOnly) {
+    // A slot the latest windows have (an endpoint called now and then is still slow while its spell
+    // goes on, whether or not this minute called it), pooled from two windows or more: one slow value
+    // is the window's own rule's, and an endpoint gone quiet for the latest windows judges nothing.
+    const since = u.endMs - LATEST_WINDOWS * (u.endMs - u.startMs);
+    const latest = new Set(
+      [u, ...past.filter((p) => p.startMs >= since)].flatMap((w) => [...w.numeric.keys()]),
+    );
+    for (const slot of numeric.keys())
+      if (!latest.has(slot) || (holding.get(slot) ?? 0) + (u.numeric.has(slot) ? 1 : 0) < 2)
+        numeric.delete(slot);
+  }
   return { ...u, startMs: past[0]!.startMs, lines, counts, numeric };
 }
 

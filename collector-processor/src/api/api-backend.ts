@@ -1,9 +1,20 @@
 import type { AnomalyEvent } from '../anomaly-event';
-import type { AuditEntry, ModelVersion, Page, StreamSummary, TemplateInfo } from '../store/storage';
+import type {
+  AuditEntry,
+  ModelVersion,
+  Page,
+  StreamSummary as StoredStreamSummary,
+  TemplateInfo,
+} from '../store/storage';
 import type { AnomalyQuery, FeedbackBody, PreviewBody, TemplateQuery, Threshold } from './schemas';
 
-// The API serves storage's shapes as they are.
-export type { AuditEntry, ModelVersion, Page, StreamSummary, TemplateInfo };
+// The API serves storage's shapes as they are, a stream's with what the live pipeline adds.
+export type { AuditEntry, ModelVersion, Page, TemplateInfo };
+
+export interface StreamSummary extends StoredStreamSummary {
+  /** Records that came after their window had closed, since this replica started (in no scored window). */
+  late: number;
+}
 
 export interface Health {
   status: 'ok' | 'degraded';

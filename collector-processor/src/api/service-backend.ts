@@ -136,7 +136,12 @@ export class ServiceBackend implements ApiBackend {
     return a;
   };
 
-  listStreams: ApiBackend['listStreams'] = async () => ({ items: await this.o.storage.listStreams() });
+  listStreams: ApiBackend['listStreams'] = async () => ({
+    items: (await this.o.storage.listStreams()).map((s) => ({
+      ...s,
+      late: this.o.pipeline.lateLines.get(s.stream) ?? 0,
+    })),
+  });
   listTemplates: ApiBackend['listTemplates'] = (q) => this.o.storage.listTemplates(q);
 
   getThresholds: ApiBackend['getThresholds'] = async () => ({

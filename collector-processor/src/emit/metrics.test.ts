@@ -34,6 +34,7 @@ function exercise(metrics: Metrics): void {
   metrics.recordsProcessed('api', 4);
   metrics.recordsDropped('api', 'malformed');
   metrics.recordsTimeClamped('api', 'future');
+  metrics.recordsLate('api');
   metrics.ingestRejected('rest', 'too_large');
   metrics.templatesActive('api', 12);
   metrics.templatesNew('api');
@@ -73,7 +74,7 @@ describe('Metrics on /metrics', () => {
     expect(res.status).toBe(200);
     const { types, samples } = parseExposition(await res.text());
     const documented = await documentedMetrics();
-    expect(documented.size).toBe(22);
+    expect(documented.size).toBe(23);
     expect(new Map([...types].sort())).toEqual(
       new Map([...documented].map(([n, d]) => [n, d.type] as const).sort()),
     );

@@ -56,6 +56,7 @@ export class Metrics {
   private readonly processed: Counter;
   private readonly dropped: Counter;
   private readonly timeClamped: Counter;
+  private readonly late: Counter;
   private readonly rejected: Counter;
   private readonly kafkaDuplicates: Counter;
   private readonly templatesActiveGauge: Gauge;
@@ -90,6 +91,10 @@ export class Metrics {
     this.timeClamped = m.createCounter('logsieve_records_time_clamped', {
       description:
         'Records whose event time was outside limits.maxEventAge/AheadSeconds of their receive time: processed at the receive time',
+    });
+    this.late = m.createCounter('logsieve_records_late', {
+      description:
+        'Records that came after their window had closed (features.allowedLatenessSeconds): mined and kept for retraining, in no scored window',
     });
     this.rejected = m.createCounter('logsieve_ingest_rejected', {
       description: 'Ingest requests answered 4xx/429/503',
@@ -158,6 +163,10 @@ export class Metrics {
 
   recordsDropped(stream: string, reason: DropReason, n = 1): void {
     this.dropped.add(n, { stream: this.streams.label(stream), reason });
+  }
+
+  recordsLate(stream: string): void {
+    this.late.add(1, { stream: this.streams.label(stream) });
   }
 
   /** `direction`: the record's time was too far in the `past` or the `future`. */

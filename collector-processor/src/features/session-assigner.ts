@@ -29,13 +29,14 @@ export class SessionAssigner {
     this.idleMs = idleSeconds * 1000;
   }
 
-  add(r: LogRecord): void {
+  /** Always true: a line for a session already closed opens a new one (an unkeyed line is counted apart). */
+  add(r: LogRecord): boolean {
     const text = r.raw ?? r.body;
     this.re.lastIndex = 0;
     let m = this.re.exec(text);
     if (!m) {
       this.unkeyed++;
-      return;
+      return true;
     }
     const t = r.timeMs ?? (this.nowMs === -Infinity ? 0 : this.nowMs);
     if (t > this.nowMs) this.nowMs = t;
@@ -60,6 +61,7 @@ export class SessionAssigner {
     }
     // A sweep visits every open session, so it runs once per that many lines: O(1) per line.
     if (++this.sinceSweep >= Math.max(4096, this.openCount) || this.openCount > this.maxOpen) this.sweep();
+    return true;
   }
 
   /** The stream's open sessions, or undefined when it has none. */

@@ -74,3 +74,60 @@ describe('WindowAssigner across a jump of event time', () => {
     expect(units.length).toBeLessThanOrEqual(2 + MAX_EMPTY_RUN + 1);
   });
 });
+
+describe('WindowAssigner with a clock (the live service)', () => {
+  const MIN = 60_000;
+  const live = () => {
+    let now = T0 + 5 * MIN;
+    const units: Unit[] = [];
+    const a = new WindowAssigner(
+      60,
+      (u) => units.push(u),
+      10,
+      () => now,
+    );
+    const closed = (stream: string) => units.filter((u) => u.stream === stream).map((u) => u.startMs);
+    return { a, closed, at: (t: number) => (now = t) };
+  };
+
+  it('a line from a clock running ahead opens its window without closing the current ones', () => {
+    const { a, closed, at } = live();
+    expect(a.add(rec('web', T0 + 4 * MIN))).toBe(true);
+    // One host of the stream is eight minutes fast; the others go on logging the current minute.
+    expect(a.add(rec('web', T0 + 12 * MIN))).toBe(true);
+    expect(a.add(rec('web', T0 + 4 * MIN + 30_000))).toBe(true);
+    expect(a.late).toBe(0);
+    expect(closed('web')).toEqual([]);
+    // Once the clock has passed them, both close: the current minute with its two lines.
+    at(T0 + 14 * MIN);
+    a.advance(T0 + 14 * MIN);
+    expect(closed('web')[0]).toBe(T0 + 4 * MIN);
+    expect(closed('web')).toContain(T0 + 12 * MIN);
+  });
+
+  it("follows each stream's own event time between its records: a delayed stream is not cut short", () => {
+    const { a, closed, at } = live();
+    // 'now' runs at the clock; 'shipper' delivers its lines five minutes late, steadily.
+    a.add(rec('now', T0 + 5 * MIN - 1000));
+    a.add(rec('shipper', T0));
+    at(T0 + 5 * MIN + 30_000);
+    a.advance(T0 + 5 * MIN + 30_000);
+    // 30 s after the shipper's last line its event time is T0 + 30 s: its first window stays open.
+    expect(closed('shipper')).toEqual([]);
+    expect(a.add(rec('shipper', T0 + 20_000))).toBe(true);
+    // The current stream's windows up to the clock (less the lateness) have closed.
+    expect(closed('now')).toEqual([T0 + 4 * MIN]);
+    // Quiet for good: the shipper's windows close as its own event time moves on with the clock.
+    at(T0 + 7 * MIN);
+    a.advance(T0 + 7 * MIN);
+    expect(closed('shipper')).toEqual([T0]);
+  });
+
+  it('counts a line whose window had closed as late, and says so', () => {
+    const { a } = live();
+    a.add(rec('api', T0 + 2 * MIN));
+    a.add(rec('api', T0 + 4 * MIN));
+    expect(a.add(rec('api', T0 + 2 * MIN + 5000))).toBe(false);
+    expect(a.late).toBe(1);
+  });
+});

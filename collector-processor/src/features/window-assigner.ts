@@ -8,6 +8,8 @@ export interface StreamWindowsJson {
   maxTimeMs: number;
   lastTimeMs: number | null;
   lines: number;
+  /** Clock time of the stream's latest record (with a clock; absent in older snapshots). */
+  arrivalMs?: number;
 }
 
 interface StreamWindows {
@@ -17,6 +19,7 @@ interface StreamWindows {
   maxTimeMs: number;
   lastTimeMs: number | null;
   lines: number;
+  arrivalMs?: number;
 }
 
 /**
@@ -28,9 +31,14 @@ interface StreamWindows {
 export const MAX_EMPTY_RUN = 60;
 
 /**
- * Tumbling event-time windows per stream. A window closes once the stream's watermark (latest
+ * Tumbling event-time windows per stream. A window closes once the stream's watermark (its latest
  * event time minus the allowed lateness) passes its end; windows with no lines are still
  * emitted (up to MAX_EMPTY_RUN in a row), because a stream that goes quiet is itself a signal.
+ *
+ * With a clock (the live service), each stream's watermark is also held at the clock: a record
+ * from a clock running ahead opens its window without closing the stream's current ones, and
+ * between records a stream's event time goes on at the clock's pace from its own latest record
+ * (advance), so one stream's clock or delay never closes another's windows.
  */
 export class WindowAssigner {
   private readonly streams = new Map<string, StreamWindows>();
@@ -43,6 +51,7 @@ export class WindowAssigner {
     windowSeconds: number,
     private readonly onUnit: (u: Unit) => void,
     latenessSeconds = 0,
+    private readonly clock?: () => number,
   ) {
     if (!(windowSeconds > 0))
       throw new Error(`window must be a positive number of seconds, got ${windowSeconds}`);
@@ -50,7 +59,8 @@ export class WindowAssigner {
     this.latenessMs = latenessSeconds * 1000;
   }
 
-  add(r: LogRecord): void {
+  /** Adds the line to its window; false when that window had already closed (counted in `late`). */
+  add(r: LogRecord): boolean {
     let s = this.streams.get(r.stream);
     // Lines without a timestamp take the stream's last time; a stream with none at all advances
     // one second per line so that it still forms windows.
@@ -60,11 +70,13 @@ export class WindowAssigner {
       s = { open: new Map(), nextStart: start, maxTimeMs: t, lastTimeMs: null, lines: 0 };
       this.streams.set(r.stream, s);
     }
+    const now = this.clock?.();
+    if (now !== undefined) s.arrivalMs = now;
     s.lines++;
     if (r.timeMs !== null) s.lastTimeMs = r.timeMs;
     if (start < s.nextStart) {
       this.late++;
-      return;
+      return false;
     }
     let u = s.open.get(start);
     if (!u) {
@@ -75,8 +87,9 @@ export class WindowAssigner {
     u.endMs = start + this.windowMs;
     if (t > s.maxTimeMs) {
       s.maxTimeMs = t;
-      this.closeUntil(r.stream, s, t - this.latenessMs);
+      this.closeUntil(r.stream, s, Math.min(t, now ?? Infinity) - this.latenessMs);
     }
+    return true;
   }
 
   /** The stream's open windows, or undefined when it has none. */
@@ -85,10 +98,13 @@ export class WindowAssigner {
     return s && { ...s, open: [...s.open.values()].map(unitToJson) };
   }
 
-  /** Replaces the stream's windows with exported ones (a restart or a moved Kafka partition). */
+  /**
+   * Replaces the stream's windows with exported ones (a restart or a moved Kafka partition). Its
+   * event time resumes from now, so records replayed after the move still fill the restored windows.
+   */
   importStream(stream: string, json: StreamWindowsJson): void {
     const open = new Map(json.open.map((u) => [u.startMs, unitFromJson(u)] as const));
-    this.streams.set(stream, { ...json, open });
+    this.streams.set(stream, { ...json, open, arrivalMs: this.clock?.() ?? json.arrivalMs });
   }
 
   /** Forgets the stream (another replica owns it now). */
@@ -96,9 +112,17 @@ export class WindowAssigner {
     this.streams.delete(stream);
   }
 
-  /** Closes every window that ends at or before `watermarkMs`, in every stream (quiet ones too). */
-  advance(watermarkMs: number): void {
-    for (const [name, s] of this.streams) this.closeUntil(name, s, watermarkMs);
+  /**
+   * Closes, in every stream (quiet ones too), the windows that end at or before its watermark at
+   * `nowMs`: its latest event time moved on by the clock time since its latest record, never past
+   * the clock; without a clock, `nowMs` itself (event time has reached it).
+   */
+  advance(nowMs: number): void {
+    for (const [name, s] of this.streams) {
+      const reached =
+        s.arrivalMs === undefined ? nowMs : Math.min(s.maxTimeMs + Math.max(0, nowMs - s.arrivalMs), nowMs);
+      this.closeUntil(name, s, reached - this.latenessMs);
+    }
   }
 
   /** End of input: closes all open windows, and empty ones up to the latest time of any stream. */

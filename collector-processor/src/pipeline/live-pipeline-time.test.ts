@@ -13,6 +13,7 @@ describe('LivePipeline event time', () => {
   const MINUTE = Date.parse('2025-06-01T12:00:00Z');
   let now = NOW;
   const clamped: [string, string][] = [];
+  const late: string[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'logsieve-live-time-'));
@@ -29,7 +30,7 @@ describe('LivePipeline event time', () => {
       baselineMinutes: 1000,
       baselineMinUnits: 1000,
       eventTime: { maxAgeMs: 3_600_000, maxAheadMs: 600_000 },
-      observer: { timeClamped: (s, d) => clamped.push([s, d]) },
+      observer: { timeClamped: (s, d) => clamped.push([s, d]), late: (s) => late.push(s) },
       now: () => now,
     });
   const rec = (stream: string, timeMs: number | null, body = 'user 7 logged in'): LogRecord => ({
@@ -102,6 +103,26 @@ describe('LivePipeline event time', () => {
     await p.accept([rec('canary', now)], 'rest');
     await p.drained();
     expect(windows(p).canary).toMatchObject({ nextStart: MINUTE + 60_000 });
+    await p.stop({ keepOpen: true });
+  });
+
+  it("a few lines from a fast clock leave the stream's current lines in their windows; late ones are counted", async () => {
+    now = NOW;
+    late.length = 0;
+    const p = pipeline();
+    p.start();
+    // One host of 'web' runs eight minutes fast; the others log the current minute.
+    await p.accept([rec('web', NOW), rec('web', NOW + 480_000), rec('web', NOW + 1000)], 'rest');
+    await p.drained();
+    expect(windows(p).web!.open.find((u) => u.startMs === MINUTE)!.lines).toBe(2);
+    expect(late).toEqual([]);
+    // A line for a window the clock has closed is late: counted per stream, in no window.
+    now = MINUTE + 2 * 60_000 + 11_000;
+    await p.tick();
+    await p.accept([rec('web', MINUTE + 5000)], 'rest');
+    await p.drained();
+    expect(late).toEqual(['web']);
+    expect(p.lateLines.get('web')).toBe(1);
     await p.stop({ keepOpen: true });
   });
 });

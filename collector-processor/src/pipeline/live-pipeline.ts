@@ -23,7 +23,7 @@ import { RecordDecoder } from './record-decoder';
 import { MemoryHistory, type RecordHistory } from './record-history';
 import { TemplateStage, type OverflowReason, type TemplateLimit } from './template-stage';
 import { trainFromRecords } from './trainer';
-import { createAssigner, type Assigner, type UnitSpec } from './unit-spec';
+import { createAssigner, type Assigner, type LiveTime, type UnitSpec } from './unit-spec';
 
 export type ModelState = 'collecting' | 'training' | 'active';
 
@@ -37,6 +37,8 @@ export interface PipelineObserver {
    * model activation discarded. A line no decoder reads is processed as it came, never dropped.
    */
   dropped?(stream: string, reason: 'pipeline_error' | 'model_change', n: number): void;
+  /** A record came after its window had closed: mined and kept for retraining, in no scored unit. */
+  late?(stream: string): void;
   /** A record's event time was outside limits.maxEventAge/AheadSeconds: it took its receive time. */
   timeClamped?(stream: string, direction: OutOfRange): void;
   /** A template created after the active model was trained (a line no trained template matches). */
@@ -137,8 +139,8 @@ export class LivePipeline {
   private baselineEnd = -Infinity;
   private baselineUnits = 0;
   private maxEventMs = -Infinity;
-  /** Clock time of the latest record. */
-  private lastArrivalMs = 0;
+  /** Per stream, records that came after their window had closed (since this pipeline started). */
+  readonly lateLines = new Map<string, number>();
   private worker: Promise<void> | null = null;
   /** The scoring pass running or last run (see scoreClosed). */
   private scoring: Promise<void> = Promise.resolve();
@@ -163,10 +165,14 @@ export class LivePipeline {
   constructor(private readonly o: LivePipelineOptions) {
     this.queue = new BoundedQueue<LogRecord>(o.queueCapacity);
     this.stage = new TemplateStage('learn', {}, undefined, this.templateLimit());
-    this.assigner = createAssigner(o.unit, (u) => {
-      this.baselineUnits++;
-      this.dirty.add(u.stream);
-    });
+    this.assigner = createAssigner(
+      o.unit,
+      (u) => {
+        this.baselineUnits++;
+        this.dirty.add(u.stream);
+      },
+      this.liveTime(),
+    );
     this.history = o.history ?? new MemoryHistory(o.maxBaselineRecords ?? DEFAULT_MAX_RECORDS);
   }
 
@@ -271,8 +277,6 @@ export class LivePipeline {
     if (snap.miner) this.stage.importStream(stream, snap.miner);
     if (snap.units) this.assigner.importStream(stream, snap.units);
     if (snap.maxEventMs > this.maxEventMs) this.maxEventMs = snap.maxEventMs;
-    // Event time resumes from here: the restored windows are not closed at once by the clock.
-    this.lastArrivalMs = Math.max(this.lastArrivalMs, this.o.now?.() ?? Date.now());
     return true;
   }
 
@@ -322,10 +326,14 @@ export class LivePipeline {
     this.scorer = scorer;
     this.stage = new TemplateStage('frozen', scorer.templates, undefined, this.templateLimit());
     this.closed = [];
-    this.assigner = createAssigner(scorer.unitSpec, (u) => {
-      this.closed.push(u);
-      this.dirty.add(u.stream);
-    });
+    this.assigner = createAssigner(
+      scorer.unitSpec,
+      (u) => {
+        this.closed.push(u);
+        this.dirty.add(u.stream);
+      },
+      this.liveTime(),
+    );
     this.baseline = [];
     this.setState('active');
     return old;
@@ -376,15 +384,15 @@ export class LivePipeline {
   /** Closes units whose time has passed even when no record arrives (quiet streams, idle sessions). */
   async tick(): Promise<void> {
     if (this.maxEventMs === -Infinity) return;
-    // Event time goes on at the clock's pace while nothing arrives, so the windows of quiet
-    // streams close; it never jumps to the clock, so replayed or delayed logs are not cut short.
-    // Nor does it pass the clock: a stream whose clock runs ahead closes its own windows with its
-    // records, never the windows of the others.
-    const now = this.o.now?.() ?? Date.now();
-    const idleMs = Math.max(0, now - this.lastArrivalMs);
-    const wm = Math.min(this.maxEventMs + idleMs, now) - (this.o.allowedLatenessSeconds ?? 10) * 1000;
-    this.assigner.advance(wm);
+    // Each stream's event time goes on at the clock's pace from its own latest record (never past
+    // the clock): a quiet stream's windows close, a delayed or replayed one is not cut short, and
+    // a stream whose clock runs ahead closes no other stream's windows.
+    this.assigner.advance(this.o.now?.() ?? Date.now());
     await this.scoreClosed(true);
+  }
+
+  private liveTime(): LiveTime {
+    return { latenessSeconds: this.o.allowedLatenessSeconds ?? 10, now: () => this.o.now?.() ?? Date.now() };
   }
 
   /** Scores the recent units again with another setting: the thresholds preview. */
@@ -463,14 +471,16 @@ export class LivePipeline {
     const now = this.o.now?.() ?? Date.now();
     const timeMs = this.eventTime(r, now);
     if (timeMs > this.maxEventMs) this.maxEventMs = timeMs;
-    this.lastArrivalMs = now;
     this.stage.mine(r);
-    this.assigner.add(r);
     this.dirty.add(r.stream);
     this.streams.add(r.stream);
     this.o.observer?.mined?.(r);
     kept.push(r);
-    counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);
+    if (this.assigner.add(r)) counts.set(r.stream, (counts.get(r.stream) ?? 0) + 1);
+    else {
+      this.lateLines.set(r.stream, (this.lateLines.get(r.stream) ?? 0) + 1);
+      this.o.observer?.late?.(r.stream);
+    }
     if (this.state === 'collecting') this.collect(r);
   }
 

@@ -37,7 +37,7 @@ describe('logsieve serve on embedded defaults', () => {
   let proc: ChildProcess;
   const ports = { rest: 0, otlpHttp: 0, otlpGrpc: 0, metrics: 0 };
   // Event time ends about now: the service closes windows by the clock too (quiet streams).
-  const start = startMinutesAgo(50);
+  const start = startMinutesAgo(60);
   const rest = (path: string) => `http://127.0.0.1:${ports.rest}${path}`;
   const post = async (stream: string, lines: string[]) => {
     const r = await fetch(rest(`/api/v1/logs?stream=${stream}`), {
@@ -201,10 +201,20 @@ describe('logsieve serve on embedded defaults', () => {
       // Lines of different lengths never share a template.
       Array.from({ length: 150 }, (_, i) => Array.from({ length: i + 1 }, () => 'step').join(' ')),
     );
+    // A line three minutes old after a current one: its window had closed (late).
+    const at = (agoMs: number) => new Date(Date.now() - agoMs).toISOString();
+    await post(
+      'late',
+      [180_000, 0, 180_000].map((ago) => JSON.stringify({ time: at(ago), level: 'info', msg: 'tick' })),
+    );
     const scrape = async () => (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
     await until(
-      'the clamp and overflow counts',
-      async () => ((await scrape()).match(/time_clamped|templates_overflow/g)?.length ?? 0) >= 4 || undefined,
+      'the clamp, overflow and late counts',
+      async () => {
+        const text = await scrape();
+        const counted = (text.match(/time_clamped|templates_overflow/g)?.length ?? 0) >= 4;
+        return (counted && text.includes('logsieve_records_late_total{')) || undefined;
+      },
       30_000,
     );
     const text = await scrape();

@@ -145,6 +145,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       processed: (s, n) => metrics.recordsProcessed(s, n),
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
       timeClamped: (s, direction) => metrics.recordsTimeClamped(s, direction),
+      late: (s) => metrics.recordsLate(s),
       templateOverflow: (s, reason) => metrics.templatesOverflow(s, reason),
       newTemplate: (s) => metrics.templatesNew(s),
       templatesHeld: (s, n) => metrics.templatesActive(s, n),

@@ -7,8 +7,12 @@ export type UnitSpec =
   { kind: 'window'; windowSeconds: number } | { kind: 'session'; sessionKey: string; idleSeconds: number };
 
 export interface Assigner {
-  add(r: LogRecord): void;
-  /** Event time has reached `ms`: close what can close (quiet streams, idle sessions). */
+  /** False when the record's unit had already closed: counted in `late`, in no unit. */
+  add(r: LogRecord): boolean;
+  /**
+   * Time has reached `ms`: close what can close (quiet streams, idle sessions). With a clock, `ms`
+   * is the clock's time and each stream's event time follows it from that stream's latest record.
+   */
   advance(ms: number): void;
   flush(): void;
   /** The stream's open units as plain JSON (snapshots), undefined when it has none. */
@@ -34,8 +38,14 @@ export function unitSpecFromFlags(flags: { sessionKey?: string; window?: string 
   return { kind: 'window', windowSeconds: w };
 }
 
-export function createAssigner(spec: UnitSpec, onUnit: (u: Unit) => void): Assigner {
+/** The live service's: the allowed lateness of windows, and the clock each stream's watermark follows. */
+export interface LiveTime {
+  latenessSeconds: number;
+  now: () => number;
+}
+
+export function createAssigner(spec: UnitSpec, onUnit: (u: Unit) => void, live?: LiveTime): Assigner {
   return spec.kind === 'window'
-    ? new WindowAssigner(spec.windowSeconds, onUnit)
+    ? new WindowAssigner(spec.windowSeconds, onUnit, live?.latenessSeconds, live?.now)
     : new SessionAssigner(spec.sessionKey, onUnit, spec.idleSeconds);
 }

@@ -72,6 +72,8 @@ export interface StreamInfo {
   lastSeen: string;
   /** Score of the stream's latest anomaly; null while it has none (docs/rest-api.md). */
   score: number | null;
+  /** Records that came after their window had closed, since the answering replica started. */
+  late: number;
 }
 export interface ModelVersion {
   version: string;

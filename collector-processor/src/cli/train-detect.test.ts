@@ -124,6 +124,7 @@ describe('logsieve train and detect', () => {
         'numeric',
         'numeric_recent',
         'order',
+        'order_recent',
         'rate_share',
         'rate_share_recent',
         'severity',

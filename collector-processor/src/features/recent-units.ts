@@ -27,13 +27,14 @@ export interface Recent {
   latest: Unit;
 }
 
-/** What a window leaves for the windows after it: its volume, template counts and numbers. */
+/** What a window leaves for the windows after it: its volume, template counts, numbers and identifiers' steps. */
 interface Past {
   startMs: number;
   endMs: number;
   lines: number;
   counts: Map<string, number>;
   numeric: Map<string, NumericStat>;
+  keyed: Map<string, string[]>;
 }
 
 /**
@@ -56,7 +57,8 @@ export class RecentUnits {
     const windows = spanOf(u);
     if (windows === 0) return;
     const past = this.byStream.get(u.stream) ?? [];
-    past.push({ startMs: u.startMs, endMs: u.endMs, lines: u.lines, counts: u.counts, numeric: u.numeric });
+    const { startMs, endMs, lines, counts, numeric, keyed } = u;
+    past.push({ startMs, endMs, lines, counts, numeric, keyed });
     while (past.length >= windows) past.shift();
     // Most recently scored last: streams that come and go (a pod per stream) fall off the front.
     this.byStream.delete(u.stream);
@@ -142,7 +144,18 @@ function mergeRecent(u: Unit, before: Past[], windows: number, pooledOnly: boole
       if (!latest.has(slot) || (holding.get(slot) ?? 0) + (u.numeric.has(slot) ? 1 : 0) < 2)
         numeric.delete(slot);
   }
-  return { ...u, startMs: past[0]!.startMs, lines, counts, numeric };
+  return { ...u, startMs: past[0]!.startMs, lines, counts, numeric, keyed: mergeKeyed([...past, u]) };
+}
+
+/** One identifier's steps across the windows, in time order (an order's steps may cross a minute). */
+function mergeKeyed(windows: Past[]): Map<string, string[]> {
+  const keyed = new Map<string, string[]>();
+  for (const w of windows)
+    for (const [key, steps] of w.keyed) {
+      const before = keyed.get(key);
+      keyed.set(key, before ? before.concat(steps) : steps);
+    }
+  return keyed;
 }
 
 function lowerBound(a: Unit[], startMs: number): number {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { RecentUnits } from '../../features/recent-units';
 import { fitOrder, OrderRule } from './order';
+import type { RuleScore } from './rule';
 import { rand, unit } from './testing/units';
 
 const FLOW = ['receive', 'validate', 'reserve', 'charge', 'ship'];
@@ -125,5 +127,32 @@ describe('order rule in windows, per identifier', () => {
     const back = OrderRule.fromJSON(JSON.parse(JSON.stringify(rule.toJSON())));
     const u = window(600, r, 2);
     expect(back.score(u)).toEqual(rule.score(u));
+  });
+
+  it('over recent windows: a spell of swaps flags its windows that hold none, until the latest hold none', () => {
+    const recent = fitOrder(
+      Array.from({ length: 300 }, (_, i) => window(i, r)),
+      {},
+      true,
+    );
+    expect(OrderRule.fromJSON(JSON.parse(JSON.stringify(recent.toJSON()))).name).toBe('order_recent');
+    const live = new RecentUnits();
+    const scores = new Map<number, RuleScore>();
+    // One swapped order every other minute from window 700 to 709, then none.
+    for (let i = 690; i < 720; i++) {
+      const u = window(i, r, i >= 700 && i < 710 && i % 2 === 0 ? 1 : 0);
+      const { span, latest } = live.with(u)!;
+      scores.set(i, recent.score(span, latest));
+      live.push(u);
+    }
+    const at = (i: number) => scores.get(i)!.value;
+    // Quiet before; the minutes of the spell without a swap are flagged too, from the second swap on.
+    for (let i = 690; i < 700; i++) expect(at(i)).toBe(0);
+    for (const i of [703, 705, 707, 709]) expect(at(i)).toBeGreaterThan(3);
+    expect(scores.get(705)!.driver).toMatch(
+      /^over the last \d+ min: "reserve line" after "capture line" for 3 identifiers, an order never seen/,
+    );
+    // Once the latest three windows hold no swap, nothing, though the swaps stay in the span.
+    for (let i = 712; i < 720; i++) expect(at(i)).toBe(0);
   });
 });

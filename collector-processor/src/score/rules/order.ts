@@ -3,6 +3,7 @@ import {
   NOTHING,
   PerStream,
   describeTemplate,
+  overRecent,
   type PerStreamJSON,
   type RuleContext,
   type RuleDetector,
@@ -12,6 +13,8 @@ import { poissonUpper } from './surprise';
 
 const DRIVER_MIN = 1.3;
 const WINDOW_MIN_DISTINCT = 2;
+/** Fewest identifiers out of order in the recent windows: one is the window's own rule's. */
+const RECENT_MIN_SEQUENCES = 2;
 /** No previous template (sequence start in a window, or after a never-seen template). */
 const START = -1;
 
@@ -42,7 +45,7 @@ interface ModelJSON {
 }
 
 export interface OrderJSON {
-  rule: 'order';
+  rule: 'order' | 'order_recent';
   models: PerStreamJSON<ModelJSON>;
 }
 
@@ -53,18 +56,23 @@ export interface OrderJSON {
  * transitions and the stream's chance of a new one: a session stream with fixed workflows (HDFS
  * blocks, a checkout) scores an out-of-order step high; windows of a busy stream, whose
  * interleaved requests make new pairs routine, score low by the same estimate.
- * Transitions touching never-seen templates are left to the novelty rule.
+ * Transitions touching never-seen templates are left to the novelty rule. `recent` (order_recent):
+ * the identifiers out of order over the window merged with its stream's recent windows.
  */
 export class OrderRule implements RuleDetector {
-  readonly name = 'order' as const;
+  readonly name: 'order' | 'order_recent';
 
   constructor(
     private readonly models: PerStream<Model>,
     private readonly ctx: RuleContext = {},
-  ) {}
+    readonly recent = false,
+  ) {
+    this.name = recent ? 'order_recent' : 'order';
+  }
 
-  score(u: Unit): RuleScore {
+  score(u: Unit, now?: Unit): RuleScore {
     const m = this.models.get(u.stream);
+    if (this.recent) return this.scoreRecent(m, u, now);
     const start = m.sessions && u.kind === 'session' ? m.index.size : START;
     const flat = unseen(m, { seen: m.transitions, q: m.q }, [u.sequence], start);
     // In a window one unseen pair is how two requests happened to interleave; two steps swapped
@@ -83,6 +91,24 @@ export class OrderRule implements RuleDetector {
         found = keyed;
       }
     }
+    return this.finding(m, u, best, found, found === flat ? '' : ' for one identifier');
+  }
+
+  /**
+   * order_recent: identifiers whose steps came in an order never seen, over the stream's recent
+   * windows, against the chance of an unseen transition; while the latest windows still hold one.
+   * Half the orders of a quiet shop swapped is one or two a minute, and a minute may hold none.
+   */
+  private scoreRecent(m: Model, u: Unit, now: Unit | undefined): RuleScore {
+    if (!m.keyed || u.keyed.size === 0 || !now) return NOTHING;
+    const span = unseen(m, m.keyed, u.keyed.values(), START);
+    if (span.sequences < RECENT_MIN_SEQUENCES) return NOTHING;
+    if (unseen(m, m.keyed, now.keyed.values(), START).sequences === 0) return NOTHING;
+    const best = poissonUpper(span.sequences, m.keyed.q * span.steps);
+    return this.finding(m, u, best, span, ` for ${span.sequences} identifiers`);
+  }
+
+  private finding(m: Model, u: Unit, best: number, found: Unseen, of: string): RuleScore {
     if (best <= 0) return NOTHING;
     if (best < DRIVER_MIN) return { value: best };
     const ids = [...m.index.keys()];
@@ -90,15 +116,15 @@ export class OrderRule implements RuleDetector {
       found.firstA === m.index.size ? '(start)' : `"${describeTemplate(ids[found.firstA]!, u, this.ctx)}"`;
     const b = `"${describeTemplate(ids[found.firstB]!, u, this.ctx)}"`;
     const more = found.distinct > 1 ? ` (${found.distinct} unseen transitions in all)` : '';
-    const of = found === flat ? '' : ' for one identifier';
-    return { value: best, driver: `${b} after ${a}${of}, an order never seen in training${more}` };
+    const over = this.recent ? overRecent(u) : '';
+    return { value: best, driver: `${over}${b} after ${a}${of}, an order never seen in training${more}` };
   }
 
   observe(): void {}
 
   toJSON(): OrderJSON {
     return {
-      rule: 'order',
+      rule: this.name,
       models: this.models.toJSON((m) => ({
         ids: [...m.index.keys()],
         transitions: [...m.transitions],
@@ -119,12 +145,13 @@ export class OrderRule implements RuleDetector {
         keyed: j.keyed ? { seen: new Set(j.keyed.transitions), q: j.keyed.q } : undefined,
       })),
       ctx,
+      json.rule === 'order_recent',
     );
   }
 }
 
-export function fitOrder(units: Unit[], ctx: RuleContext = {}): OrderRule {
-  return new OrderRule(PerStream.fit(units, ctx, fitModel), ctx);
+export function fitOrder(units: Unit[], ctx: RuleContext = {}, recent = false): OrderRule {
+  return new OrderRule(PerStream.fit(units, ctx, fitModel), ctx, recent);
 }
 
 function fitModel(units: Unit[]): Model {
@@ -174,6 +201,8 @@ function fitTransitions(
 interface Unseen {
   distinct: number;
   steps: number;
+  /** Sequences holding at least one unseen transition. */
+  sequences: number;
   firstA: number;
   firstB: number;
 }
@@ -181,10 +210,11 @@ interface Unseen {
 /** Distinct transitions between known templates that training never held, over the sequences. */
 function unseen(m: Model, known: Transitions, sequences: Iterable<string[]>, start: number): Unseen {
   const stride = m.index.size + 1;
-  const out: Unseen = { distinct: 0, steps: 0, firstA: -2, firstB: -2 };
+  const out: Unseen = { distinct: 0, steps: 0, sequences: 0, firstA: -2, firstB: -2 };
   const found = new Set<number>();
   for (const sequence of sequences) {
     let prev = start;
+    let holds = false;
     for (const id of sequence) {
       const i = m.index.get(id);
       if (i === undefined) {
@@ -194,6 +224,7 @@ function unseen(m: Model, known: Transitions, sequences: Iterable<string[]>, sta
       if (prev !== START) {
         out.steps++;
         const key = prev * stride + i;
+        if (!known.seen.has(key)) holds = true;
         if (!known.seen.has(key) && !found.has(key)) {
           found.add(key);
           if (out.distinct++ === 0) {
@@ -204,6 +235,7 @@ function unseen(m: Model, known: Transitions, sequences: Iterable<string[]>, sta
       }
       prev = i;
     }
+    if (holds) out.sequences++;
   }
   return out;
 }

@@ -34,6 +34,8 @@ const FIT: Record<RuleName, (units: Unit[], ctx: RuleContext) => RuleDetector> =
   new_values: fitNewValues,
   silence: fitSilence,
   order: fitOrder,
+  // Transitions from the windows themselves: merged windows would count each one ten times.
+  order_recent: (units, ctx) => fitOrder(units, ctx, true),
 };
 
 function merged(units: Unit[], ctx: RuleContext): Unit[] {
@@ -126,6 +128,7 @@ export function ruleFromJSON(json: RuleJSON, ctx: RuleContext = {}): RuleDetecto
     case 'silence':
       return SilenceRule.fromJSON(json, ctx);
     case 'order':
+    case 'order_recent':
       return OrderRule.fromJSON(json, ctx);
     default:
       throw new Error(`unknown rule ${String((json as { rule: unknown }).rule)}`);

@@ -11,7 +11,8 @@ export type RuleName =
   | 'numeric_recent'
   | 'new_values'
   | 'silence'
-  | 'order';
+  | 'order'
+  | 'order_recent';
 
 export const RULE_NAMES: readonly RuleName[] = [
   'novelty',
@@ -23,10 +24,11 @@ export const RULE_NAMES: readonly RuleName[] = [
   'new_values',
   'silence',
   'order',
+  'order_recent',
 ];
 
 /** Rules that judge a window together with the windows before it (features/recent-units.ts). */
-export const RECENT_RULES: readonly RuleName[] = ['rate_share_recent', 'numeric_recent'];
+export const RECENT_RULES: readonly RuleName[] = ['rate_share_recent', 'numeric_recent', 'order_recent'];
 
 export interface RuleScore {
   value: number;

@@ -3,7 +3,7 @@ import type { LivePipeline } from '../pipeline/live-pipeline';
 import type { ModelStore } from '../store/model-store';
 import type { Storage, Thresholds } from '../store/storage';
 import type { ApiBackend, Health } from './api-backend';
-import type { Threshold } from './schemas';
+import type { FeedbackBody, Threshold } from './schemas';
 
 export interface ServiceBackendOptions {
   storage: Storage;
@@ -14,9 +14,13 @@ export interface ServiceBackendOptions {
   /** Activates a stored bundle version in the pipeline. */
   activate(version: string): Promise<void>;
   startedAt: number;
-  /** Tells other replicas (cache pub/sub) that thresholds or the active model changed. */
-  announce?(what: 'thresholds' | 'models', message: string): Promise<void>;
+  /** Tells other replicas (cache pub/sub) that thresholds, the active model or feedback changed. */
+  announce?(what: Announced, message: string): Promise<void>;
+  /** A person marked an anomaly (metrics: false positives against confirmed ones). */
+  feedbackMarked?(label: FeedbackBody['label']): void;
 }
+
+export type Announced = 'thresholds' | 'models' | 'feedback';
 
 /**
  * Thresholds in effect: the stored global and per-stream settings over the active bundle's
@@ -71,13 +75,20 @@ export class ServiceBackend implements ApiBackend {
     return `${e.stream}\u0000${e.explanation.topTemplates[0]?.templateId ?? ''}`;
   }
 
-  /** Loads the false positives marked before a restart, so their like stays suppressed. */
-  async restoreFeedback(): Promise<void> {
+  /**
+   * Reads the stored false positives again (at start, after a mark or its removal here or on
+   * another replica): their like stays suppressed on every replica, and a removed mark frees only
+   * what no other mark holds.
+   */
+  async reloadFeedback(): Promise<void> {
+    const marked = new Set<string>();
     for (const f of await this.o.storage.listFeedback()) {
       if (f.label !== 'false_positive') continue;
       const a = await this.o.storage.getAnomaly(f.anomalyId);
-      if (a) this.falsePositives.add(ServiceBackend.signature(a));
+      if (a) marked.add(ServiceBackend.signature(a));
     }
+    this.falsePositives.clear();
+    for (const m of marked) this.falsePositives.add(m);
   }
 
   /** Pings storage; readiness is synchronous, so it reads the outcome of the last ping. */
@@ -126,15 +137,21 @@ export class ServiceBackend implements ApiBackend {
 
   setFeedback: ApiBackend['setFeedback'] = async (id, body, actor) => {
     const a = await this.o.storage.setFeedback(id, body, actor);
-    if (a && body.label === 'false_positive') this.falsePositives.add(ServiceBackend.signature(a));
+    if (a) await this.feedbackChanged(id, body.label);
     return a;
   };
 
   clearFeedback: ApiBackend['clearFeedback'] = async (id, actor) => {
     const a = await this.o.storage.clearFeedback(id, actor);
-    if (a) this.falsePositives.delete(ServiceBackend.signature(a));
+    if (a) await this.feedbackChanged(id);
     return a;
   };
+
+  private async feedbackChanged(id: string, marked?: FeedbackBody['label']): Promise<void> {
+    if (marked) this.o.feedbackMarked?.(marked);
+    await this.reloadFeedback();
+    await this.announce('feedback', id);
+  }
 
   listStreams: ApiBackend['listStreams'] = async () => ({
     items: (await this.o.storage.listStreams()).map((s) => ({
@@ -212,7 +229,7 @@ export class ServiceBackend implements ApiBackend {
   listAudit: ApiBackend['listAudit'] = (q) => this.o.storage.listAudit(q);
 
   /** Best effort: the change is stored; a replica that misses it catches up on restart. */
-  private async announce(what: 'thresholds' | 'models', message: string): Promise<void> {
+  private async announce(what: Announced, message: string): Promise<void> {
     await this.o.announce?.(what, message).catch(() => {});
   }
 }

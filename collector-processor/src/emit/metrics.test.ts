@@ -42,6 +42,8 @@ function exercise(metrics: Metrics): void {
   metrics.anomalyScore('api', 93.5);
   metrics.unitsScored('api', 3);
   metrics.anomalyRaised('api', 'critical');
+  metrics.anomalySuppressed('api');
+  metrics.feedbackMarked('false_positive');
   metrics.modelFlagged('api', 'lof');
   metrics.stageLatency('score', 0.02);
   metrics.stageLatency('score', 3);
@@ -74,7 +76,7 @@ describe('Metrics on /metrics', () => {
     expect(res.status).toBe(200);
     const { types, samples } = parseExposition(await res.text());
     const documented = await documentedMetrics();
-    expect(documented.size).toBe(23);
+    expect(documented.size).toBe(25);
     expect(new Map([...types].sort())).toEqual(
       new Map([...documented].map(([n, d]) => [n, d.type] as const).sort()),
     );

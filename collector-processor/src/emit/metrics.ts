@@ -57,6 +57,8 @@ export class Metrics {
   private readonly dropped: Counter;
   private readonly timeClamped: Counter;
   private readonly late: Counter;
+  private readonly suppressed: Counter;
+  private readonly feedback: Counter;
   private readonly rejected: Counter;
   private readonly kafkaDuplicates: Counter;
   private readonly templatesActiveGauge: Gauge;
@@ -119,6 +121,12 @@ export class Metrics {
       description: 'Windows/sessions scored',
     });
     this.anomalies = m.createCounter('logsieve_anomalies', { description: 'Anomalies raised' });
+    this.suppressed = m.createCounter('logsieve_anomalies_suppressed', {
+      description: 'Anomalies like one marked a false positive (same stream and top template): not raised',
+    });
+    this.feedback = m.createCounter('logsieve_feedback', {
+      description: 'Anomalies people marked, by label: false positives against confirmed ones',
+    });
     this.modelAnomalies = m.createCounter('logsieve_model_anomalies', {
       description: 'Units a single model flagged on its own threshold',
     });
@@ -201,6 +209,14 @@ export class Metrics {
 
   unitsScored(stream: string, n = 1): void {
     this.unitsScoredCounter.add(n, { stream: this.streams.label(stream) });
+  }
+
+  anomalySuppressed(stream: string): void {
+    this.suppressed.add(1, { stream: this.streams.label(stream) });
+  }
+
+  feedbackMarked(label: 'false_positive' | 'true_positive'): void {
+    this.feedback.add(1, { label });
   }
 
   anomalyRaised(stream: string, severity: AnomalySeverity, n = 1): void {

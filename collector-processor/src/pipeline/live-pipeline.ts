@@ -48,6 +48,8 @@ export interface PipelineObserver {
   /** A line mapped to the overflow template: at limits.maxTemplatesPerStream or maxTemplatesTotal. */
   templateOverflow?(stream: string, reason: OverflowReason): void;
   unitScored?(r: UnitResult): void;
+  /** An anomaly like one marked a false positive: not raised. */
+  suppressed?(stream: string): void;
   stateChanged?(state: ModelState, version: string | null): void;
   latency?(stage: 'decode_mine' | 'score' | 'emit', seconds: number): void;
   trainingStarted?(records: number): void;
@@ -570,7 +572,10 @@ export class LivePipeline {
         this.o.observer?.unitScored?.(r);
         if (!r.anomaly) continue;
         const e = toEvent(r, u, scorer.bundle.manifest.version);
-        if (this.o.suppressed?.(e)) continue;
+        if (this.o.suppressed?.(e)) {
+          this.o.observer?.suppressed?.(e.stream);
+          continue;
+        }
         events.push(e);
       }
       if (events.length) {

@@ -229,7 +229,13 @@ describe('logsieve serve on embedded defaults', () => {
       for (const x of own)
         for (const l of x.labels.keys()) if (l !== 'le') expect(doc.labels, name).toContain(l);
     }
-    // The Kafka input's two are scraped by service-kafka.test.ts, against librdkafka's mock cluster.
-    expect(missing).toEqual(['logsieve_kafka_messages_duplicate_total', 'logsieve_kafka_consumer_lag']);
+    // The Kafka input's two are scraped by service-kafka.test.ts, against librdkafka's mock cluster;
+    // the feedback pair by service-feedback.test.ts (two replicas on PostgreSQL and Redis).
+    expect(missing.sort()).toEqual([
+      'logsieve_anomalies_suppressed_total',
+      'logsieve_feedback_total',
+      'logsieve_kafka_consumer_lag',
+      'logsieve_kafka_messages_duplicate_total',
+    ]);
   });
 });

@@ -146,6 +146,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       dropped: (s, reason, n) => metrics.recordsDropped(s, reason, n),
       timeClamped: (s, direction) => metrics.recordsTimeClamped(s, direction),
       late: (s) => metrics.recordsLate(s),
+      suppressed: (s) => metrics.anomalySuppressed(s),
       templateOverflow: (s, reason) => metrics.templatesOverflow(s, reason),
       newTemplate: (s) => metrics.templatesNew(s),
       templatesHeld: (s, n) => metrics.templatesActive(s, n),
@@ -263,15 +264,19 @@ export async function startService(config: Config, log: Logger): Promise<Running
     activate: activateVersion,
     startedAt,
     announce: (what, message) => cache.publish(CacheChannels[what], message),
+    feedbackMarked: (label) => metrics.feedbackMarked(label),
   });
-  await backend.restoreFeedback();
-  // Other replicas changed shared settings: reload thresholds, follow model activations.
+  await backend.reloadFeedback();
+  // Other replicas changed shared settings: reload thresholds and feedback, follow model activations.
   const unsubscribe = [
     await cache.subscribe(CacheChannels.thresholds, () => {
       storage
         .getThresholds()
         .then((t) => thresholds.load(t))
         .catch((err) => log.warn({ err }, 'thresholds not reloaded'));
+    }),
+    await cache.subscribe(CacheChannels.feedback, () => {
+      backend.reloadFeedback().catch((err) => log.warn({ err }, 'feedback not reloaded'));
     }),
     await cache.subscribe(CacheChannels.models, (version) => {
       if (version === pipeline.modelVersion) return;

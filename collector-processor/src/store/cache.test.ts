@@ -5,20 +5,7 @@ import type { Cache } from './cache';
 import { MemoryCache } from './memory-cache';
 import { openCache } from './open-cache';
 import { RedisCache } from './redis-cache';
-
-const REDIS_URL = process.env.LOGSIEVE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisSkipReason(): Promise<string | null> {
-  try {
-    const c = await RedisCache.connect({ url: REDIS_URL, connectTimeoutMs: 1000 });
-    await c.close();
-    return null;
-  } catch (err) {
-    const reason = `Redis at ${REDIS_URL} unreachable (${(err as Error).message})`;
-    if (process.env.CI === 'true') throw new Error(`${reason}; required under CI=true`);
-    return reason;
-  }
-}
+import { TEST_REDIS_URL as REDIS_URL, redisSkipReason } from './testing/test-redis';
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {

@@ -17,4 +17,5 @@ export interface Cache {
 export const CacheChannels = {
   thresholds: 'logsieve:thresholds',
   models: 'logsieve:models',
+  feedback: 'logsieve:feedback',
 } as const;

@@ -1,12 +1,12 @@
-/** Short-lived shared values and change notifications (thresholds, model activations) between replicas. */
+/**
+ * Change notifications between replicas (thresholds, model activations, false-positive feedback):
+ * each replica then reads the change from shared storage. Nothing is cached: the configuration
+ * key `cache` names the bus (in-process, or Redis pub/sub across replicas).
+ */
 export interface Cache {
   readonly kind: 'redis' | 'memory';
   /** True when Redis was configured but unreachable at start, so this process runs on its own. */
   readonly degraded: boolean;
-  get(key: string): Promise<string | null>;
-  /** `ttlSeconds` omitted: kept until deleted. */
-  set(key: string, value: string, ttlSeconds?: number): Promise<void>;
-  del(key: string): Promise<void>;
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once subscribed; the returned function unsubscribes this handler. */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;

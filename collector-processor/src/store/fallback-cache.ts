@@ -35,18 +35,6 @@ export class FallbackCache implements Cache {
     return this.current.degraded;
   }
 
-  get(key: string): Promise<string | null> {
-    return this.current.get(key);
-  }
-
-  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    return this.current.set(key, value, ttlSeconds);
-  }
-
-  del(key: string): Promise<void> {
-    return this.current.del(key);
-  }
-
   publish(channel: string, message: string): Promise<void> {
     return this.current.publish(channel, message);
   }

@@ -1,35 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Cache } from './cache';
 
-/** The in-process cache: the embedded default, and the fallback when Redis is down. */
+/** The in-process bus: the embedded default, and the fallback when Redis is down. */
 export class MemoryCache implements Cache {
   readonly kind = 'memory' as const;
-  private readonly values = new Map<string, { value: string; expiresAt: number }>();
   private readonly bus = new EventEmitter();
 
   constructor(readonly degraded = false) {
     this.bus.setMaxListeners(0);
-  }
-
-  async get(key: string): Promise<string | null> {
-    const v = this.values.get(key);
-    if (!v) return null;
-    if (v.expiresAt <= Date.now()) {
-      this.values.delete(key);
-      return null;
-    }
-    return v.value;
-  }
-
-  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    this.values.set(key, {
-      value,
-      expiresAt: ttlSeconds === undefined ? Infinity : Date.now() + ttlSeconds * 1000,
-    });
-  }
-
-  async del(key: string): Promise<void> {
-    this.values.delete(key);
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -46,6 +24,5 @@ export class MemoryCache implements Cache {
 
   async close(): Promise<void> {
     this.bus.removeAllListeners();
-    this.values.clear();
   }
 }

@@ -5,14 +5,14 @@ import type { Cache } from './cache';
 
 export interface RedisCacheOptions {
   url: string;
-  /** Put before every key and channel, so several deployments (or test runs) share one Redis. */
+  /** Put before every channel, so several deployments (or test runs) share one Redis. */
   prefix?: string;
   connectTimeoutMs?: number;
   /** A private CA for a rediss:// URL (cache.caFile); the system's CAs otherwise. */
   caFile?: string | null;
 }
 
-/** Redis through ioredis: one connection for commands, one for subscriptions (Redis requires it). */
+/** Redis pub/sub through ioredis: one connection to publish, one for subscriptions (Redis requires it). */
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
   readonly degraded = false;
@@ -55,19 +55,6 @@ export class RedisCache implements Cache {
       throw err;
     }
     return new RedisCache(client, sub, opts.prefix ?? '');
-  }
-
-  async get(key: string): Promise<string | null> {
-    return this.client.get(this.prefix + key);
-  }
-
-  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    if (ttlSeconds === undefined) await this.client.set(this.prefix + key, value);
-    else await this.client.set(this.prefix + key, value, 'PX', Math.max(1, Math.round(ttlSeconds * 1000)));
-  }
-
-  async del(key: string): Promise<void> {
-    await this.client.del(this.prefix + key);
   }
 
   async publish(channel: string, message: string): Promise<void> {

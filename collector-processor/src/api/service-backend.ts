@@ -1,5 +1,6 @@
 import { MODEL_NAMES, type AnomalyEvent } from '../anomaly-event';
 import type { LivePipeline } from '../pipeline/live-pipeline';
+import type { NormalMark } from '../pipeline/trainer';
 import type { ModelStore } from '../store/model-store';
 import type { Storage, Thresholds } from '../store/storage';
 import type { ApiBackend, Health } from './api-backend';
@@ -65,6 +66,8 @@ export function defaultThreshold(
 export class ServiceBackend implements ApiBackend {
   /** Stream and top template of anomalies marked false positives: like ones are not raised again. */
   readonly falsePositives = new Set<string>();
+  /** The units those marks name: retraining takes them as normal. */
+  private marked: NormalMark[] = [];
   private retraining: Promise<unknown> | null = null;
   /** Set by checkStorage() when the last ping failed: readiness reports it. */
   storageError: string | null = null;
@@ -81,14 +84,18 @@ export class ServiceBackend implements ApiBackend {
    * what no other mark holds.
    */
   async reloadFeedback(): Promise<void> {
-    const marked = new Set<string>();
+    const signatures = new Set<string>();
+    const units: NormalMark[] = [];
     for (const f of await this.o.storage.listFeedback()) {
       if (f.label !== 'false_positive') continue;
       const a = await this.o.storage.getAnomaly(f.anomalyId);
-      if (a) marked.add(ServiceBackend.signature(a));
+      if (!a) continue;
+      signatures.add(ServiceBackend.signature(a));
+      units.push({ stream: a.stream, startMs: Date.parse(a.start), endMs: Date.parse(a.end) });
     }
     this.falsePositives.clear();
-    for (const m of marked) this.falsePositives.add(m);
+    for (const m of signatures) this.falsePositives.add(m);
+    this.marked = units;
   }
 
   /** Pings storage; readiness is synchronous, so it reads the outcome of the last ping. */
@@ -221,7 +228,7 @@ export class ServiceBackend implements ApiBackend {
     const jobId = `retrain-${Date.now()}`;
     if (this.retraining) return { jobId, state: 'already running' };
     await this.o.storage.appendAudit({ actor, action: 'model.retrain', target: jobId });
-    this.retraining = this.o.pipeline.retrain().finally(() => (this.retraining = null));
+    this.retraining = this.o.pipeline.retrain(this.marked).finally(() => (this.retraining = null));
     this.retraining.catch(() => {});
     return { jobId, state: 'training' };
   };

@@ -22,7 +22,7 @@ import type { UnitThreshold } from '../score/threshold';
 import { RecordDecoder } from './record-decoder';
 import { MemoryHistory, type RecordHistory } from './record-history';
 import { TemplateStage, type OverflowReason, type TemplateLimit } from './template-stage';
-import { trainFromRecords } from './trainer';
+import { trainFromRecords, type NormalMark } from './trainer';
 import { createAssigner, type Assigner, type LiveTime, type UnitSpec } from './unit-spec';
 
 export type ModelState = 'collecting' | 'training' | 'active';
@@ -497,15 +497,18 @@ export class LivePipeline {
     return (r.timeMs = t === null || off ? nowMs : t);
   }
 
-  /** Trains a new bundle from the kept records and activates it; resolves with its folder. */
-  async retrain(): Promise<string> {
+  /**
+   * Trains a new bundle from the kept records and activates it; resolves with its folder. `normal`:
+   * units people marked false positives, which training takes as normal.
+   */
+  async retrain(normal: NormalMark[] = []): Promise<string> {
     if (this.state === 'training') throw new Error('training is already running');
     const previous = this.state;
     this.setState('training');
     const out = join(this.o.modelsDir, `retrain-${Date.now()}`);
     try {
       const records = await this.history.read();
-      await trainFromRecords(records, { out, unit: this.scorer?.unitSpec ?? this.o.unit });
+      await trainFromRecords(records, { out, unit: this.scorer?.unitSpec ?? this.o.unit, normal });
       await this.activate(out);
       await this.o.observer?.trained?.(out);
       return out;

@@ -11,7 +11,8 @@ import { errorBurst, normalMinute, startMinutesAgo } from './testing/service-tra
 import { loopbackEnv } from './testing/loopback-env';
 
 // Operator changes (thresholds, retrained models, false-positive feedback) survive a restart on
-// the embedded PGlite store, and the stored active model is served at once.
+// the embedded PGlite store, and the stored active model is served at once; a retrain takes the
+// marked false positives as normal.
 describe('logsieve serve across a restart', () => {
   let dir: string;
   let config: Config;
@@ -107,5 +108,27 @@ describe('logsieve serve across a restart', () => {
       'the like burst suppressed',
     );
     expect((await anomalies()).map((a) => a.id)).toEqual([burst!.id]);
+
+    // Retrained with the mark, the model takes such a burst as normal: with the mark removed, the
+    // next one is scored below the threshold (neither raised nor suppressed).
+    expect((await call('POST', '/api/v1/models/retrain')).status).toBe(202);
+    await waitFor(
+      async () =>
+        ((await call('GET', '/api/v1/models')).body.items as unknown[]).length === 3 ? true : undefined,
+      90_000,
+      'the model retrained with the mark',
+    );
+    expect((await call('DELETE', `/api/v1/anomalies/${burst!.id}/feedback`)).status).toBe(200);
+    const scored = async () =>
+      Number(/logsieve_units_scored_total\{[^}]*stream="api"[^}]*\} (\d+)/.exec(await scrape())?.[1] ?? 0);
+    const before = await scored();
+    await postMinutes(50, 54, [52]);
+    await waitFor(
+      async () => ((await scored()) >= before + 3 ? true : undefined),
+      60_000,
+      'the burst scored',
+    );
+    expect((await anomalies()).map((a) => a.id)).toEqual([burst!.id]);
+    expect(await scrape()).toMatch(/logsieve_anomalies_suppressed_total\{[^}]*stream="api"[^}]*\} 1\b/);
   }, 240_000);
 });

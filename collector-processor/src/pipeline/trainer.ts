@@ -33,7 +33,16 @@ export interface TrainOptions {
   seed?: number;
   /** Expected fraction of normal units flagged (default 0.001: score 75). */
   falseAlarmRate?: number;
+  /** Units people marked false positives: normal by their word (the service's retraining). */
+  normal?: NormalMark[];
   log?: (msg: string) => void;
+}
+
+/** A unit's stream and span, as an anomaly event names them. */
+export interface NormalMark {
+  stream: string;
+  startMs: number;
+  endMs: number;
 }
 
 export interface TrainSummary {
@@ -46,6 +55,8 @@ export interface TrainSummary {
   leftOutUnits: number;
   /** Fewest repeats of one pattern that made it a mode of the baseline, never left out. */
   modeRepeats: number;
+  /** Units people had marked false positives, fitted as normal. */
+  markedNormal: number;
   templates: number;
   streams: number;
   seconds: number;
@@ -129,8 +140,15 @@ async function fitBundle(
   // read as a rare error, then (below) those extreme for every model; see rareErrorUnits and
   // consensusOutliers.
   sortUnits(units);
+  const marked = markedUnits(units, opts.normal ?? []);
   const suspects = rareErrorUnits(units, (id) => stage.templateText(id));
-  const { fit, held } = splitUnits(units, suspects, seed, falseAlarmRate);
+  for (const u of marked) suspects.delete(u);
+  const split = splitUnits(units, suspects, seed, falseAlarmRate);
+  // A false positive a person marked is how the system works: fitted and calibrated on as often as
+  // a mode repeats, never trimmed, so its like scores as normal.
+  const habit = Array.from({ length: MIN_MODE }, () => [...marked]).flat();
+  const fit = [...split.fit, ...habit];
+  const held = [...split.held, ...habit];
   log(
     `${units.length} units (${fit.length} to fit, ${held.length} held back for calibration, ${suspects.size} read as a rare error), ${space.dims} features`,
   );
@@ -147,7 +165,8 @@ async function fitBundle(
   let trained = await detectorsFor(fit);
   // Sessions (a block, a request) that all but one model find extreme are incidents; windows need
   // every model, since a peak hour's windows are extreme for most of them and are normal.
-  const { modes, modeRepeats } = baselineModes([...fit, ...held], [...suspects], falseAlarmRate);
+  const { modes, modeRepeats } = baselineModes([...split.fit, ...held], [...suspects], falseAlarmRate);
+  for (const u of marked) modes.add(u);
   const trim = (of: Unit[]) => ({
     votes: opts.unit.kind === 'session' ? MODEL_NAMES.length - 1 : MODEL_NAMES.length,
     keep: (i: number) => modes.has(of[i]!),
@@ -183,6 +202,7 @@ async function fitBundle(
     heldOutUnits: held.length - heldOut.size,
     leftOutUnits: suspects.size + fitOut.size + heldOut.size,
     modeRepeats,
+    markedNormal: marked.size,
     templates: space.templates.length,
     streams: Object.keys(store).length,
     seconds: Math.round(seconds * 10) / 10,
@@ -294,6 +314,15 @@ function sortUnits(units: Unit[]): void {
       a.startMs - b.startMs ||
       (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) ||
       (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+}
+
+/** The units a mark names (same stream, overlapping span). */
+function markedUnits(units: Unit[], marks: NormalMark[]): Set<Unit> {
+  const byStream = new Map<string, NormalMark[]>();
+  for (const m of marks) byStream.set(m.stream, [...(byStream.get(m.stream) ?? []), m]);
+  return new Set(
+    units.filter((u) => byStream.get(u.stream)?.some((m) => u.startMs < m.endMs && u.endMs > m.startMs)),
   );
 }
 

@@ -191,8 +191,8 @@ describe.skipIf(!binaries || !serveExists)('logsieve serve -> Alertmanager -> re
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'logsieve-serve-stack-'));
-    const [sinkPort, otlpHttp, otlpGrpc, rest, metrics] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
+    const [sinkPort, otlpHttp, otlpGrpc, rest, metrics, closed] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
     );
     await sink.listen(sinkPort!);
     stack = await startStack({
@@ -213,6 +213,8 @@ describe.skipIf(!binaries || !serveExists)('logsieve serve -> Alertmanager -> re
           url: stack.alertmanagerUrl,
           grafanaUrl: 'http://grafana.test/a/logsieve-anomaly-app',
         },
+        // An OTLP collector that is down for good: its events wait in the buffer.
+        otlp: { endpoint: `http://127.0.0.1:${closed}/v1/logs` },
       },
     };
     const configFile = join(dir, 'config.yaml');
@@ -311,5 +313,53 @@ describe.skipIf(!binaries || !serveExists)('logsieve serve -> Alertmanager -> re
     expect(text).toMatch(/Score: \d+(\.\d+)? \/ 100/);
     expect(text).toContain('Top templates:');
     expect(text).toContain('http://grafana.test/a/logsieve-anomaly-app');
+  });
+
+  // The rules below read the service's own metrics, scraped by Prometheus (`for:` 0s here).
+  it('alerts LogsieveEventsFailing while anomaly events wait for a sink that is down', async () => {
+    const [alert] = await waitFor(
+      'a LogsieveEventsFailing alert for the otlp sink',
+      async () => {
+        const alerts = (await alertsInAlertmanager(stack.alertmanagerUrl, 'LogsieveEventsFailing')).filter(
+          (a) => a['labels'].sink === 'otlp',
+        );
+        return alerts.length > 0 ? alerts : undefined;
+      },
+      30_000,
+      stack.processes,
+    );
+    expect(alert!['annotations'].summary).toBe('logsieve cannot deliver anomaly events to otlp');
+    // What keeps it firing past the first failure: the deliveries waiting, scraped from the service.
+    const q = await fetch(
+      `${stack.prometheusUrl}/api/v1/query?query=${encodeURIComponent('logsieve_events_backlog{sink="otlp"} > 0')}`,
+    );
+    const waiting = ((await q.json()) as Tree)['data'].result as Tree[];
+    expect(waiting).toHaveLength(1);
+    // The stores that answer raise nothing.
+    const others = await alertsInAlertmanager(stack.alertmanagerUrl, 'LogsieveEventsFailing');
+    expect(others.map((a) => a['labels'].sink)).toEqual(['otlp']);
+  });
+
+  it('alerts LogTemplateBurst when a stream logs more than 20 templates its model does not know', async () => {
+    // 25 lines of different lengths: 25 templates, none known to the model.
+    const start = t0 + 23 * 60_000;
+    await post(
+      Array.from({ length: 25 }, (_, i) => ({
+        line: `${new Date(start + i * 1000).toISOString()} WARN feature flag ${'rollout '.repeat(i + 1)}`,
+        stream: 'checkout',
+      })),
+    );
+    const [alert] = await waitFor(
+      'a LogTemplateBurst alert for checkout',
+      async () => {
+        const alerts = (await alertsInAlertmanager(stack.alertmanagerUrl, 'LogTemplateBurst')).filter(
+          (a) => a['labels'].service === 'checkout',
+        );
+        return alerts.length > 0 ? alerts : undefined;
+      },
+      30_000,
+      stack.processes,
+    );
+    expect(alert!['annotations'].summary).toMatch(/^checkout produced \d+ new log templates in 15 minutes$/);
   });
 });

@@ -91,6 +91,11 @@ export class AlertmanagerSink implements EventSink {
     return this.queue.length;
   }
 
+  /** Alerts queued while Alertmanager does not answer. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
   async emit(events: AnomalyEvent[]): Promise<void> {
     this.enqueue(events.map((e) => alertFor(e, this.opts.grafanaUrl, this.resolveAfter)));
     await this.flush();

@@ -73,6 +73,14 @@ export class EventFanout {
     return this.opts.buffer.length;
   }
 
+  /** What waits for each output, storage included (logsieve_events_backlog). */
+  backlogs(): [SinkName, number][] {
+    return [
+      ['postgres', this.backlog],
+      ...this.opts.sinks.map((s): [SinkName, number] => [s.name, s.backlog ?? 0]),
+    ];
+  }
+
   async emit(events: AnomalyEvent[]): Promise<FanoutResult> {
     if (events.length === 0) return { delivered: [], failed: [] };
     const fresh = await this.store(events);

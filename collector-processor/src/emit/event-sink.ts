@@ -7,6 +7,8 @@ import type { SinkName } from './metrics';
  */
 export interface EventSink {
   readonly name: SinkName;
+  /** Deliveries waiting while the output is down (buffered batches, queued alerts); absent: none wait. */
+  readonly backlog?: number;
   emit(events: AnomalyEvent[]): Promise<void | 'buffered'>;
   close?(): Promise<void>;
   /**

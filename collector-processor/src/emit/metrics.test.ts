@@ -44,6 +44,7 @@ function exercise(metrics: Metrics): void {
   metrics.anomalyRaised('api', 'critical');
   metrics.anomalySuppressed('api');
   metrics.feedbackMarked('false_positive');
+  metrics.observeBacklogs(() => [['otlp', 2]]);
   metrics.modelFlagged('api', 'lof');
   metrics.stageLatency('score', 0.02);
   metrics.stageLatency('score', 3);
@@ -76,7 +77,7 @@ describe('Metrics on /metrics', () => {
     expect(res.status).toBe(200);
     const { types, samples } = parseExposition(await res.text());
     const documented = await documentedMetrics();
-    expect(documented.size).toBe(25);
+    expect(documented.size).toBe(26);
     expect(new Map([...types].sort())).toEqual(
       new Map([...documented].map(([n, d]) => [n, d.type] as const).sort()),
     );
@@ -103,6 +104,14 @@ describe('Metrics on /metrics', () => {
     expect(value('logsieve_kafka_messages_duplicate_total', { topic: 'otlp_logs' })).toBe(3);
     expect(value('logsieve_model_info', { model: 'lstm', version: 'v1' })).toBe(1);
     expect(value('logsieve_events_emitted_total', { sink: 'kafka', outcome: 'error' })).toBe(1);
+    expect(value('logsieve_events_backlog', { sink: 'otlp' })).toBe(2);
+  });
+
+  it("starts a stream's new-template count at 0 once it holds templates, so increase() sees a burst", async () => {
+    metrics.templatesActive('db', 4);
+    const { samples } = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    const db = samples.find((x) => x.name === 'logsieve_templates_new_total' && x.labels.stream === 'db');
+    expect(db?.value).toBe(0);
   });
 
   it('counts streams past the limit under _other', async () => {

@@ -75,6 +75,7 @@ export class Metrics {
   private readonly modelReadyGauge: Gauge;
   private readonly emitted: Counter;
   private readonly storageBufferGauge: Gauge;
+  private backlogs: () => [SinkName, number][] = () => [];
   private readonly walBytesGauge: Gauge;
   private readonly walReplayedCounter: Counter;
 
@@ -149,6 +150,12 @@ export class Metrics {
     this.emitted = m.createCounter('logsieve_events_emitted', {
       description: 'Anomaly events handed to each sink',
     });
+    m.createObservableGauge('logsieve_events_backlog', {
+      description:
+        'Deliveries waiting for each output while it is down: batches in its disk buffer, alerts in the Alertmanager queue',
+    }).addCallback((result) => {
+      for (const [sink, n] of this.backlogs()) result.observe(n, { sink });
+    });
     this.storageBufferGauge = m.createGauge('logsieve_storage_buffer_bytes', {
       description: 'Bytes of anomaly events on disk waiting for storage to come back',
     });
@@ -192,7 +199,11 @@ export class Metrics {
   }
 
   templatesActive(stream: string, count: number): void {
-    this.templatesActiveGauge.record(count, { stream: this.streams.label(stream) });
+    const labels = { stream: this.streams.label(stream) };
+    this.templatesActiveGauge.record(count, labels);
+    // The stream's new-template count exists from 0 on: a burst of new templates between two
+    // scrapes would otherwise first appear at its full value, and increase() would see none of it.
+    this.templatesNewCounter.add(0, labels);
   }
 
   templatesNew(stream: string, n = 1): void {
@@ -259,6 +270,11 @@ export class Metrics {
 
   eventsEmitted(sink: SinkName, outcome: Outcome, n = 1): void {
     this.emitted.add(n, { sink, outcome });
+  }
+
+  /** Where logsieve_events_backlog reads what waits for each output (the service's EventFanout). */
+  observeBacklogs(read: () => [SinkName, number][]): void {
+    this.backlogs = read;
   }
 
   storageBuffer(bytes: number): void {

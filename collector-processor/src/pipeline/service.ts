@@ -72,6 +72,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     buffered: (bytes) => metrics.storageBuffer(bytes),
     warn: (m) => log.warn(m),
   });
+  metrics.observeBacklogs(() => fanout.backlogs());
 
   // In the background: pages owed from before a restart must not hold up start-up.
   const raisedSince = (ms: number) => storage.listRaisedSince(new Date(ms).toISOString(), 10_000);

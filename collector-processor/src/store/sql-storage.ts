@@ -444,12 +444,17 @@ export class SqlStorage implements Storage {
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MODEL_LOCK]);
       const current = await this.getActiveModel(tx);
-      const { rows } = await tx.query<{ version: string }>(
-        `SELECT h.version FROM model_activations h JOIN models m ON m.version = h.version
-          WHERE h.version <> $1 ORDER BY h.seq DESC LIMIT 1`,
+      // The latest activation still in effect of another version that still exists.
+      const { rows } = await tx.query<{ version: string; seq: string }>(
+        `SELECT h.version, h.seq FROM model_activations h JOIN models m ON m.version = h.version
+          WHERE h.version <> $1 AND NOT h.undone ORDER BY h.seq DESC LIMIT 1`,
         [current?.version ?? ''],
       );
-      return rows[0] ? this.activate(tx, rows[0].version, actor, 'model.rollback') : null;
+      const target = rows[0];
+      if (!target) return null;
+      // Everything activated after it is rolled back over: the next rollback goes further back.
+      await tx.query('UPDATE model_activations SET undone = true WHERE seq > $1', [target.seq]);
+      return this.activate(tx, target.version, actor, 'model.rollback');
     });
   }
 

@@ -288,6 +288,23 @@ describe.each(backends)('SqlStorage on $name', ({ skip, connect }) => {
         before: { active: 'm2' },
         after: { active: 'm1' },
       });
+      // Rollback walks back through versions, it does not toggle between the last two.
+      await s.registerModel(
+        {
+          version: 'm3',
+          createdAt: new Date(now).toISOString(),
+          manifest: {},
+          trainingStats: stats,
+          evaluation: null,
+        },
+        'ci',
+      );
+      await s.activateModel('m2', 'admin');
+      await s.activateModel('m3', 'admin');
+      expect((await s.rollbackModel('admin'))?.version).toBe('m2');
+      expect((await s.rollbackModel('admin'))?.version).toBe('m1');
+      expect(await s.rollbackModel('admin')).toBeNull();
+      expect((await s.getActiveModel())?.version).toBe('m1');
       expect(await s.activateModel('nope', 'admin')).toBeNull();
       await expect(s.deleteModel('m1', 'admin')).rejects.toThrow(/active/);
       expect(await s.deleteModel('m2', 'admin')).toBe(true);

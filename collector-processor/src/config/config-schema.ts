@@ -56,7 +56,7 @@ const cache = z
 
 const modelStore = z
   .strictObject({
-    kind: z.enum(['local', 's3']).default('local'),
+    kind: z.enum(['database', 'local', 's3']).default('database'),
     s3: z
       .strictObject({
         endpoint: nullableString,

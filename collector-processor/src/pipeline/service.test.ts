@@ -230,7 +230,7 @@ describe('logsieve serve on embedded defaults', () => {
         for (const l of x.labels.keys()) if (l !== 'le') expect(doc.labels, name).toContain(l);
     }
     // The Kafka input's two are scraped by service-kafka.test.ts, against librdkafka's mock cluster;
-    // the feedback pair by service-feedback.test.ts (two replicas on PostgreSQL and Redis).
+    // the feedback pair by service-replicas.test.ts (two replicas on PostgreSQL and Redis).
     expect(missing.sort()).toEqual([
       'logsieve_anomalies_suppressed_total',
       'logsieve_feedback_total',

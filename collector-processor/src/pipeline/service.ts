@@ -54,7 +54,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   // Unreadable certificate files stop start-up before anything is opened.
   const tls = readServerTls(config.server.tls);
   const storage = await openStorage(storageOptions(config));
-  const models = openModelStore(config);
+  const models = openModelStore(config, storage.client);
   const cache = await openCache(cacheOptions(config), (m) => log.warn(m));
   const metrics = new Metrics({ maxStreams: config.limits.maxStreams });
   const host = config.server.host;
@@ -90,7 +90,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const templates = new TemplateCounts(config.limits.maxTemplatesTotal);
 
   /** Replicas starting from the same bundle register it concurrently: losing that race is fine. */
-  const register = async (dir: string, actor: string) => {
+  const register = async (dir: string, actor: string): Promise<string> => {
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     const version: string = manifest.version;
     if (!(await models.list()).includes(version))
@@ -121,6 +121,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
         });
     }
     await storage.activateModel(version, actor);
+    return version;
   };
 
   const eventTime = {
@@ -166,7 +167,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
       },
       latency: (stage, seconds) => metrics.stageLatency(stage, seconds),
       trainingStarted: (n) => log.info({ records: n }, 'training a model from the baseline'),
-      trained: (dir) => register(dir, 'logsieve'),
+      // Every replica follows the version trained here (its bundle is in the shared model store).
+      trained: async (dir) => {
+        const version = await register(dir, 'logsieve');
+        await cache.publish(CacheChannels.models, version).catch(() => {});
+      },
       anomalies: async (events: AnomalyEvent[]) => {
         for (const e of events) metrics.anomalyRaised(e.stream, e.severity);
         await fanout.emit(events);

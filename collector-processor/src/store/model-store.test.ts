@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseModelStore } from './database-model-store';
 import { LocalModelStore } from './local-model-store';
+import { migrate } from './migrate';
+import { PgliteClient } from './pglite-client';
 import type { ModelStore } from './model-store';
 import { S3ModelStore } from './s3-model-store';
 
@@ -37,7 +40,20 @@ afterAll(async () => {
 });
 
 let n = 0;
-const stores: { name: string; make: () => ModelStore }[] = [
+// One embedded database for the database store's cases, each case under its own versions' cache.
+let pglite: PgliteClient | undefined;
+const database = async () => {
+  if (!pglite) {
+    pglite = await PgliteClient.open();
+    await migrate(pglite);
+  }
+  await pglite.query('DELETE FROM model_files');
+  return new DatabaseModelStore(pglite, path.join(dir, `db-cache-${n++}`));
+};
+afterAll(async () => pglite?.close());
+
+const stores: { name: string; make: () => ModelStore | Promise<ModelStore> }[] = [
+  { name: 'DatabaseModelStore (PGlite)', make: database },
   { name: 'LocalModelStore', make: () => new LocalModelStore(path.join(dir, `local-${n++}`, 'models')) },
   {
     name: 'S3ModelStore',
@@ -55,7 +71,7 @@ const stores: { name: string; make: () => ModelStore }[] = [
 
 describe.each(stores)('$name', ({ make }) => {
   it('saves a bundle folder by version and loads it back', async () => {
-    const store = make();
+    const store = await make();
     expect(await store.list()).toEqual([]);
     expect(await store.load('v1')).toBeNull();
     await store.save('v1', bundle);
@@ -74,14 +90,14 @@ describe.each(stores)('$name', ({ make }) => {
   });
 
   it('refuses versions that would escape its folder or prefix', async () => {
-    const store = make();
+    const store = await make();
     await expect(store.save('../evil', bundle)).rejects.toThrow(/invalid model version/);
     await expect(store.load('a/b')).rejects.toThrow(/invalid model version/);
     store.close?.();
   });
 
   it('fails on a missing source without storing anything', async () => {
-    const store = make();
+    const store = await make();
     await expect(store.save('v9', path.join(dir, 'nope'))).rejects.toThrow();
     expect(await store.list()).toEqual([]);
     store.close?.();

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DeleteObjectsCommand,
@@ -9,7 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { assertVersion, pathExists, type ModelStore } from './model-store';
+import { assertVersion, cachedBundle, listFiles, pathExists, type ModelStore } from './model-store';
 
 export interface S3ModelStoreOptions {
   bucket: string;
@@ -64,29 +63,19 @@ export class S3ModelStore implements ModelStore {
 
   async load(version: string): Promise<string | null> {
     assertVersion(version);
-    const target = path.join(this.opts.cacheDir, version);
-    if (await pathExists(target)) return target;
+    if (await pathExists(path.join(this.opts.cacheDir, version)))
+      return path.join(this.opts.cacheDir, version);
     if (!(await this.isComplete(version))) return null;
-    await mkdir(this.opts.cacheDir, { recursive: true });
-    const tmp = path.join(this.opts.cacheDir, `.tmp-${version}-${randomBytes(4).toString('hex')}`);
-    try {
-      for (const key of await this.keys(`${this.root}${version}/`)) {
-        const rel = key.slice(`${this.root}${version}/`.length);
-        if (rel === COMPLETE) continue;
-        const res = await this.s3.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: key }));
-        const file = path.join(tmp, ...rel.split('/'));
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, await res.Body!.transformToByteArray());
+    const prefix = `${this.root}${version}/`;
+    const keys = (await this.keys(prefix)).filter((k) => k !== `${prefix}${COMPLETE}`);
+    const s3 = this.s3;
+    const bucket = this.opts.bucket;
+    return cachedBundle(this.opts.cacheDir, version, async function* () {
+      for (const key of keys) {
+        const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        yield [key.slice(prefix.length), await res.Body!.transformToByteArray()];
       }
-      await mkdir(tmp, { recursive: true });
-      await rename(tmp, target);
-    } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
-      // Another loader finished first: its copy is as good as ours.
-      if (await pathExists(target)) return target;
-      throw err;
-    }
-    return target;
+    });
   }
 
   async list(): Promise<string[]> {
@@ -145,15 +134,4 @@ export class S3ModelStore implements ModelStore {
     } while (token);
     return out;
   }
-}
-
-/** Files under `dir`, as `/`-separated relative paths. */
-async function listFiles(dir: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await listFiles(dir, p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
 }

@@ -12,13 +12,13 @@ import { startService, type RunningService } from './service';
 import { errorBurst, normalMinute, startMinutesAgo, trainTrafficModel } from './testing/service-traffic';
 import { loopbackEnv } from './testing/loopback-env';
 
-// Real components: two `logsieve serve` replicas sharing PostgreSQL and Redis. Each missing one
-// skips (fails under CI=true).
+// Real components: two `logsieve serve` replicas sharing PostgreSQL (model bundles included, the
+// default modelStore) and Redis. Each missing one skips (fails under CI=true).
 const schemaOrReason = await createTestSchema();
 const skip = typeof schemaOrReason === 'string' ? schemaOrReason : await redisSkipReason();
 if (skip) console.warn(`skipping the feedback replica test: ${skip}`);
 
-describe.skipIf(skip !== null)('false-positive feedback across replicas', () => {
+describe.skipIf(skip !== null)('two replicas: false-positive feedback and model versions', () => {
   const schema = schemaOrReason as TestSchema;
   let dir: string;
   const replicas: RunningService[] = [];
@@ -106,5 +106,21 @@ describe.skipIf(skip !== null)('false-positive feedback across replicas', () => 
       30_000,
       'the burst raised again once the mark was removed',
     );
+  }, 180_000);
+
+  it('serves on every replica a version one of them trained: bundles live in the shared database', async () => {
+    const [a, b] = replicas as [RunningService, RunningService];
+    const version = async (r: RunningService) =>
+      ((await call(r, 'GET', '/api/v1/health')).body.model as { version: string }).version;
+    const before = await version(a);
+    expect(await version(b)).toBe(before);
+    expect((await call(b, 'POST', '/api/v1/models/retrain')).status).toBe(202);
+    const trained = await waitFor(
+      async () => ((await version(b)) !== before ? version(b) : undefined),
+      90_000,
+      'the version retrained on b',
+    );
+    // Replica a hears of the activation and loads the bundle it never had from the database.
+    await waitFor(async () => ((await version(a)) === trained ? true : undefined), 30_000, 'a serving it');
   }, 180_000);
 });

@@ -11,6 +11,9 @@ describe('Overview', () => {
     expect(await screen.findByText('36 anomalies')).toBeTruthy();
     const streams = screen.getByText('Noisiest streams').parentElement!;
     expect(within(streams).getAllByRole('row')).toHaveLength(4);
+    // Late lines per stream, as GET /api/v1/streams reports them.
+    const payments = within(streams).getByText('payments').closest('tr')!;
+    expect(within(payments).getByText('42')).toBeTruthy();
     expect(await screen.findAllByText('new')).toHaveLength(3);
     const query = srv.calls('/anomalies')[0];
     expect(Date.parse(String(query.params?.to)) - Date.parse(String(query.params?.from))).toBeCloseTo(

@@ -183,6 +183,7 @@ export function Overview() {
                     <th>Anomalies</th>
                     <th>Score</th>
                     <th>Records</th>
+                    <th title="Lines that came after their window had closed: in no scored window">Late</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -199,6 +200,7 @@ export function Overview() {
                         <td>{s.anomalies}</td>
                         <td>{s.score === null ? '–' : s.score.toFixed(0)}</td>
                         <td>{formatNumber(s.records)}</td>
+                        <td>{s.late > 0 ? formatNumber(s.late) : '–'}</td>
                       </tr>
                     ))}
                 </tbody>

@@ -215,6 +215,8 @@ function streamsSummary(state: FakeState) {
       templates: state.templates.filter((t) => t.stream === stream).length,
       lastSeen: new Date().toISOString(),
       score: mine[0]?.score ?? 0,
+      // One stream whose producer delivers late (lines after their window had closed).
+      late: stream === 'payments' ? 42 : 0,
     };
   }).sort((a, b) => b.anomalies - a.anomalies);
 }

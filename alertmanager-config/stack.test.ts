@@ -242,6 +242,20 @@ describe.skipIf(!binaries || !serveExists)('logsieve serve -> Alertmanager -> re
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The alerts named `alertname` whose `label` is `value`, once Alertmanager holds one. */
+  const firing = (alertname: string, label: string, value: string, timeoutMs: number) =>
+    waitFor(
+      `a ${alertname} alert for ${label}=${value}`,
+      async () => {
+        const alerts = (await alertsInAlertmanager(stack.alertmanagerUrl, alertname)).filter(
+          (a) => a['labels'][label] === value,
+        );
+        return alerts.length > 0 ? alerts : undefined;
+      },
+      timeoutMs,
+      stack.processes,
+    );
+
   const post = async (lines: { line: string; stream: string }[]) => {
     const r = await fetch(`${restUrl}/api/v1/logs`, {
       method: 'POST',
@@ -284,17 +298,7 @@ describe.skipIf(!binaries || !serveExists)('logsieve serve -> Alertmanager -> re
     await post(incident);
     await post(after);
 
-    const [alert] = await waitFor(
-      'a LogAnomaly alert in Alertmanager',
-      async () => {
-        const alerts = (await alertsInAlertmanager(stack.alertmanagerUrl, 'LogAnomaly')).filter(
-          (a) => a['labels'].service === 'checkout',
-        );
-        return alerts.length > 0 ? alerts : undefined;
-      },
-      60_000,
-      stack.processes,
-    );
+    const [alert] = await firing('LogAnomaly', 'service', 'checkout', 60_000);
     expect(['warning', 'critical']).toContain(alert!['labels'].severity);
     expect(alert!['annotations'].grafana_url).toMatch(/^http:\/\/grafana\.test\/a\/logsieve-anomaly-app/);
     expect(alert!['annotations'].explanation).toBeTruthy();
@@ -317,17 +321,7 @@ describe.skipIf(!binaries || !serveExists)('logsieve serve -> Alertmanager -> re
 
   // The rules below read the service's own metrics, scraped by Prometheus (`for:` 0s here).
   it('alerts LogsieveEventsFailing while anomaly events wait for a sink that is down', async () => {
-    const [alert] = await waitFor(
-      'a LogsieveEventsFailing alert for the otlp sink',
-      async () => {
-        const alerts = (await alertsInAlertmanager(stack.alertmanagerUrl, 'LogsieveEventsFailing')).filter(
-          (a) => a['labels'].sink === 'otlp',
-        );
-        return alerts.length > 0 ? alerts : undefined;
-      },
-      30_000,
-      stack.processes,
-    );
+    const [alert] = await firing('LogsieveEventsFailing', 'sink', 'otlp', 30_000);
     expect(alert!['annotations'].summary).toBe('logsieve cannot deliver anomaly events to otlp');
     // What keeps it firing past the first failure: the deliveries waiting, scraped from the service.
     const q = await fetch(
@@ -349,17 +343,7 @@ describe.skipIf(!binaries || !serveExists)('logsieve serve -> Alertmanager -> re
         stream: 'checkout',
       })),
     );
-    const [alert] = await waitFor(
-      'a LogTemplateBurst alert for checkout',
-      async () => {
-        const alerts = (await alertsInAlertmanager(stack.alertmanagerUrl, 'LogTemplateBurst')).filter(
-          (a) => a['labels'].service === 'checkout',
-        );
-        return alerts.length > 0 ? alerts : undefined;
-      },
-      30_000,
-      stack.processes,
-    );
+    const [alert] = await firing('LogTemplateBurst', 'service', 'checkout', 30_000);
     expect(alert!['annotations'].summary).toMatch(/^checkout produced \d+ new log templates in 15 minutes$/);
   });
 });
